@@ -23,8 +23,10 @@ public readonly struct Shape : IEquatable<Shape>
     /// <summary>Number of axes; 0 for a scalar.</summary>
     public int Rank { get; }
 
-    /// <summary>Number of elements: the product of the dimensions (1 for a scalar).</summary>
-    public int Length { get; }
+    private readonly int _length;
+
+    /// <summary>Number of elements: the product of the dimensions (1 for a scalar, including <c>default</c>).</summary>
+    public int Length => Rank == 0 ? 1 : _length;
 
     /// <summary>Creates a shape from its dimensions.</summary>
     /// <exception cref="ArgumentException">A dimension is negative, the rank exceeds <see cref="MaxRank"/>,
@@ -54,7 +56,7 @@ public readonly struct Shape : IEquatable<Shape>
         }
 
         Rank = dims.Length;
-        Length = (int)length;
+        _length = (int)length;
     }
 
     /// <summary>The scalar shape [].</summary>
