@@ -35,7 +35,7 @@ public static partial class Tensor
     {
         var (outer, n, inner, shape) = AxisView(x, axis, keepDim);
         var y = new Tensor<T>(shape);
-        SumAxis(x.ReadOnlySpan, y.Span, outer, n, inner);
+        SumAxisInto(x.ReadOnlySpan, y.Span, outer, n, inner);
         return y;
     }
 
@@ -218,7 +218,8 @@ public static partial class Tensor
         }
     }
 
-    private static void SumAxis<T>(ReadOnlySpan<T> x, Span<T> y, int outer, int n, int inner)
+    /// <summary>y[o, i] = Σ_k x[o, k, i] over the [outer, n, inner] view.</summary>
+    internal static void SumAxisInto<T>(ReadOnlySpan<T> x, Span<T> y, int outer, int n, int inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (inner == 1)

@@ -10,7 +10,7 @@ namespace Mtl.Tensors;
 /// into a new tensor or into a destination the caller gives.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> (training) or <see cref="double"/> (gradient checks).</typeparam>
-public sealed partial class Tensor<T>
+public sealed partial class Tensor<T> : IPooledTensor
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T[] _buffer;
@@ -276,6 +276,20 @@ public sealed partial class Tensor<T>
     /// <summary>True when both tensors have the same shape and element-wise equal values (bitwise for non-NaN).</summary>
     public bool ContentEquals(Tensor<T> other) =>
         other is not null && other.Shape == _shape && ReadOnlySpan.SequenceEqual(other.ReadOnlySpan);
+
+    /// <summary>True for tensors rented from <see cref="TensorPool{T}"/>.</summary>
+    internal bool IsPooled { get; init; }
+
+    /// <inheritdoc />
+    void IPooledTensor.ReturnToPool()
+    {
+        if (!IsPooled)
+        {
+            throw new InvalidOperationException($"ReturnToPool: tensor {_shape} was not rented from the pool.");
+        }
+
+        TensorPool<T>.Return(this);
+    }
 
     /// <summary>Re-points this tensor at new storage; used by the buffer pool and the autograd tape.</summary>
     internal void Reset(T[] buffer, int offset, Shape shape)

@@ -161,6 +161,41 @@ internal static class ElementwiseDriver
     }
 }
 
+/// <summary>Accumulating loops: destination += op(x, y), the shape of most backward rules (a gradient
+/// adds the local derivative times the upstream gradient into what other paths already added).</summary>
+internal static class AccumulateDriver
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Binary<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IBinaryOp<T>
+    {
+        if (y.Length != x.Length || destination.Length != x.Length)
+        {
+            throw new ArgumentException($"Accumulating op: operand lengths {x.Length}, {y.Length} and destination {destination.Length} do not match.", nameof(destination));
+        }
+
+        int n = x.Length, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        ref T dr = ref MemoryMarshal.GetReference(destination);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int w = Vector256<T>.Count;
+            for (; i <= n - w; i += w)
+            {
+                var acc = Vector256.LoadUnsafe(ref dr, (nuint)i);
+                (acc + op.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref dr, i) += op.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+        }
+    }
+}
+
 /// <summary>Adapts a vectorised <see cref="IBinaryOp{T}"/> to the span shapes the broadcasting driver calls.</summary>
 internal readonly struct VectorizedSpanOp<T, TOp>(TOp op) : IBinarySpanOp<T>
     where T : unmanaged, IFloatingPointIeee754<T>

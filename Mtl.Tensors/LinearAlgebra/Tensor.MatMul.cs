@@ -82,6 +82,10 @@ public static partial class Tensor
         }
     }
 
+    /// <summary>The shape of op(A)·op(B), validating the operands as <see cref="MatMul{T}(Tensor{T}, Tensor{T}, MatrixTranspose, MatrixTranspose)"/> does.</summary>
+    public static Shape MatMulResultShape<T>(Tensor<T> a, Tensor<T> b, MatrixTranspose transA = MatrixTranspose.None, MatrixTranspose transB = MatrixTranspose.None)
+        where T : unmanaged, IFloatingPointIeee754<T> => MatMulShape(a, b, transA, transB);
+
     private static Shape MatMulShape<T>(Tensor<T> a, Tensor<T> b, MatrixTranspose transA, MatrixTranspose transB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

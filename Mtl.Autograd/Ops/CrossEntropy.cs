@@ -1,0 +1,101 @@
+using System.Numerics;
+using Mtl.Tensors;
+
+namespace Mtl.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Softmax cross-entropy from logits [N, C] and integer labels, fused (log-softmax + NLL as one op):
+    /// L = (1/W) Σᵢ wᵢ·(logsumexp(xᵢ) − xᵢ[yᵢ]) with W = Σ wᵢ (the number of rows when no weights are
+    /// given). A weight of 0 masks a row out (a missing label). PyTorch's cross_entropy with mean reduction.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes disagree, or a label is outside [0, C) on a row with non-zero weight.</exception>
+    public static Var<T> CrossEntropy<T>(Var<T> logits, ReadOnlySpan<int> labels, Tensor<T>? weights = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => CrossEntropyNode<T>.Forward(logits, labels, weights);
+}
+
+/// <summary>y = (1/W) Σ wᵢ(lseᵢ − xᵢ[yᵢ]); dxᵢ = dy·(wᵢ/W)·(softmax(xᵢ) − onehot(yᵢ)).</summary>
+internal sealed class CrossEntropyNode<T>(Var<T> x, Tensor<T> probabilities, int[] labels, Tensor<T>? weights, T scale) : UnaryNode<T>(x)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public override string OpName => "cross_entropy";
+
+    public static Var<T> Forward(Var<T> x, ReadOnlySpan<int> labels, Tensor<T>? weights)
+    {
+        var tape = Tape.ForOp("cross_entropy", x);
+        if (x.Shape.Rank != 2 || labels.Length != x.Shape[0])
+        {
+            throw new ArgumentException($"cross_entropy: logits {x.Shape} and {labels.Length} labels do not fit (expected logits [N, C] and N labels).");
+        }
+
+        int rows = x.Shape[0], classes = x.Shape[1];
+        if (weights is not null && (weights.Rank != 1 || weights.Length != rows))
+        {
+            throw new ArgumentException($"cross_entropy: weights {weights.Shape} do not match {rows} rows.");
+        }
+
+        var probs = tape.NewTensor<T>(x.Shape);
+        Tensor.Softmax(x.Data, probs);
+        var xs = x.Data.ReadOnlySpan;
+        var ps = probs.ReadOnlySpan;
+        T total = T.Zero, weightSum = T.Zero;
+        for (int i = 0; i < rows; i++)
+        {
+            T w = weights is null ? T.One : weights[i];
+            if (w == T.Zero)
+            {
+                continue;
+            }
+
+            int label = labels[i];
+            if ((uint)label >= (uint)classes)
+            {
+                throw new ArgumentException($"cross_entropy: label {label} on row {i} is outside [0, {classes}).", nameof(labels));
+            }
+
+            // −log softmax(x)[y] = logsumexp(x) − x[y], from the row max for stability.
+            var row = xs.Slice(i * classes, classes);
+            T max = TensorPrimitives.Max(row);
+            T sum = T.Zero;
+            foreach (T v in row)
+            {
+                sum += T.Exp(v - max);
+            }
+
+            total += w * (max + T.Log(sum) - row[label]);
+            weightSum += w;
+        }
+
+        T scale = weightSum == T.Zero ? T.Zero : T.One / weightSum;
+        var y = tape.NewTensor<T>(Shape.Scalar);
+        y.Span[0] = total * scale;
+        return tape.Record(new CrossEntropyNode<T>(x, probs, labels.ToArray(), weights, scale), y, x.RequiresGrad);
+    }
+
+    internal override void Backward()
+    {
+        if (X.GradSink() is not { } gx)
+        {
+            return;
+        }
+
+        int rows = X.Shape[0], classes = X.Shape[1];
+        T g = Dy.ReadOnlySpan[0] * scale;
+        var ps = probabilities.ReadOnlySpan;
+        var d = gx.Span;
+        for (int i = 0; i < rows; i++)
+        {
+            T w = weights is null ? T.One : weights[i];
+            if (w == T.Zero)
+            {
+                continue;
+            }
+
+            T c = g * w;
+            var dst = d.Slice(i * classes, classes);
+            TensorPrimitives.MultiplyAdd(ps.Slice(i * classes, classes), c, dst, dst);
+            dst[labels[i]] -= c;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Numerics;
+using Mtl.Tensors;
+
+namespace Mtl.Autograd;
+
+/// <summary>
+/// The forward and backward of one element-wise function y = f(x), side by side: Forward writes f(x),
+/// Backward adds f'(x)·dy into gx (it may use x or the saved output y, whichever is cheaper).
+/// </summary>
+internal interface IElementwiseRule<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    string Name { get; }
+
+    void Forward(ReadOnlySpan<T> x, Span<T> y);
+
+    void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx);
+}
+
+/// <summary>The tape node of an element-wise function described by a rule struct.</summary>
+internal sealed class ElementwiseNode<T, TRule>(Var<T> x, TRule rule) : UnaryNode<T>(x)
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TRule : struct, IElementwiseRule<T>
+{
+    public override string OpName => rule.Name;
+
+    public static Var<T> Forward(Var<T> x, TRule rule)
+    {
+        var tape = Tape.ForOp(rule.Name, x);
+        var y = tape.NewTensor<T>(x.Shape);
+        rule.Forward(x.Data.ReadOnlySpan, y.Span);
+        return tape.Record(new ElementwiseNode<T, TRule>(x, rule), y, x.RequiresGrad);
+    }
+
+    internal override void Backward()
+    {
+        if (X.GradSink() is { } gx)
+        {
+            rule.Backward(X.Data.ReadOnlySpan, Y.Data.ReadOnlySpan, Dy.ReadOnlySpan, gx.Span);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Numerics;
+using Mtl.Tensors;
+
+namespace Mtl.Autograd;
+
+public sealed partial class Var<T>
+{
+    /// <summary>Matrix product op(this)·op(b): 2-D, or batched over a leading axis (3-D; a 2-D operand is
+    /// shared across the batch). Transposes are never materialised.</summary>
+    public Var<T> MatMul(Var<T> b, MatrixTranspose transA = MatrixTranspose.None, MatrixTranspose transB = MatrixTranspose.None) =>
+        MatMulNode<T>.Forward(this, b, transA, transB);
+
+    /// <summary>this·bᵀ.</summary>
+    public Var<T> MatMulTransposeB(Var<T> b) => MatMulNode<T>.Forward(this, b, MatrixTranspose.None, MatrixTranspose.Transpose);
+
+    /// <summary>thisᵀ·b.</summary>
+    public Var<T> MatMulTransposeA(Var<T> b) => MatMulNode<T>.Forward(this, b, MatrixTranspose.Transpose, MatrixTranspose.None);
+}
+
+/// <summary>
+/// Y = op(A)·op(B). With G = dY: for Y = A·B, dA = G·Bᵀ and dB = Aᵀ·G; for Y = A·Bᵀ, dA = G·B and
+/// dB = Gᵀ·A; for Y = Aᵀ·B, dA = B·Gᵀ and dB = A·G; for Y = Aᵀ·Bᵀ, dA = Bᵀ·Gᵀ and dB = Gᵀ·Aᵀ. Every
+/// product accumulates straight into the gradient buffer (C += ...), summing over the batch for a
+/// shared 2-D operand.
+/// </summary>
+internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, MatrixTranspose transA, MatrixTranspose transB) : BinaryNode<T>(a, b)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private const MatrixTranspose N = MatrixTranspose.None;
+    private const MatrixTranspose Tr = MatrixTranspose.Transpose;
+
+    public override string OpName => "matmul";
+
+    public override string Detail => (transA, transB) switch
+    {
+        (N, N) => "A·B",
+        (N, _) => "A·Bᵀ",
+        (_, N) => "Aᵀ·B",
+        _ => "Aᵀ·Bᵀ",
+    };
+
+    public static Var<T> Forward(Var<T> a, Var<T> b, MatrixTranspose transA, MatrixTranspose transB)
+    {
+        var tape = Tape.ForOp("matmul", a, b);
+        var probe = Tensor.MatMulResultShape(a.Data, b.Data, transA, transB);
+        var y = tape.NewTensor<T>(probe);
+        Tensor.MatMul(a.Data, b.Data, y, transA, transB);
+        return tape.Record(new MatMulNode<T>(a, b, transA, transB), y, a.RequiresGrad || b.RequiresGrad);
+    }
+
+    internal override void Backward()
+    {
+        var ga = A.GradSink();
+        var gb = B.GradSink();
+        var g = Dy;
+        int batch = g.Rank == 3 ? g.Dim(0) : 1;
+        int m = g.Dim(-2), n = g.Dim(-1);
+        int k = transA == N ? A.Shape[-1] : A.Shape[-2];
+        var ad = A.Data.ReadOnlySpan;
+        var bd = B.Data.ReadOnlySpan;
+        int aSize = A.Shape[-2] * A.Shape[-1], bSize = B.Shape[-2] * B.Shape[-1];
+        int aStride = A.Shape.Rank == 3 ? aSize : 0, bStride = B.Shape.Rank == 3 ? bSize : 0;
+        for (int i = 0; i < batch; i++)
+        {
+            var gi = g.ReadOnlySpan.Slice(i * m * n, m * n);
+            var ai = ad.Slice(i * aStride, aSize);
+            var bi = bd.Slice(i * bStride, bSize);
+            if (ga is not null)
+            {
+                var dai = ga.Span.Slice(i * aStride, aSize);
+                switch (transA, transB)
+                {
+                    case (N, N): Gemm.Multiply(N, Tr, m, k, n, gi, bi, dai, accumulate: true); break;
+                    case (N, Tr): Gemm.Multiply(N, N, m, k, n, gi, bi, dai, accumulate: true); break;
+                    case (Tr, N): Gemm.Multiply(N, Tr, k, m, n, bi, gi, dai, accumulate: true); break;
+                    default: Gemm.Multiply(Tr, Tr, k, m, n, bi, gi, dai, accumulate: true); break;
+                }
+            }
+
+            if (gb is not null)
+            {
+                var dbi = gb.Span.Slice(i * bStride, bSize);
+                switch (transA, transB)
+                {
+                    case (N, N): Gemm.Multiply(Tr, N, k, n, m, ai, gi, dbi, accumulate: true); break;
+                    case (N, Tr): Gemm.Multiply(Tr, N, n, k, m, gi, ai, dbi, accumulate: true); break;
+                    case (Tr, N): Gemm.Multiply(N, N, k, n, m, ai, gi, dbi, accumulate: true); break;
+                    default: Gemm.Multiply(Tr, Tr, n, k, m, gi, ai, dbi, accumulate: true); break;
+                }
+            }
+        }
+    }
+}
+
+public static partial class Ops
+{
+    /// <summary>
+    /// The fused dense layer y = x·Wᵀ + b (PyTorch's F.linear; W is [out, in]). One op on the tape
+    /// instead of a matmul and a broadcast add: the bias is written first and the product accumulated
+    /// onto it, saving a pass over the output.
+    /// </summary>
+    public static Var<T> Linear<T>(Var<T> x, Var<T> weight, Var<T>? bias = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => LinearNode<T>.Forward(x, weight, bias);
+}
+
+/// <summary>y = x·Wᵀ + b; dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy.</summary>
+internal sealed class LinearNode<T>(Var<T> x, Var<T> w, Var<T>? b) : Node<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public override string OpName => "linear";
+
+    protected override IEnumerable<Var<T>> TypedInputs => b is null ? [x, w] : [x, w, b];
+
+    public static Var<T> Forward(Var<T> x, Var<T> w, Var<T>? b)
+    {
+        var tape = Tape.ForOp("linear", x, w);
+        if (b is not null)
+        {
+            b.CheckUsable("linear", tape);
+        }
+
+        if (x.Shape.Rank != 2 || w.Shape.Rank != 2 || x.Shape[1] != w.Shape[1])
+        {
+            throw new ArgumentException($"linear: input {x.Shape} and weight {w.Shape} do not fit (expected input [batch, in] and weight [out, in]).");
+        }
+
+        int rows = x.Shape[0], inF = x.Shape[1], outF = w.Shape[0];
+        if (b is not null && (b.Shape.Rank != 1 || b.Shape[0] != outF))
+        {
+            throw new ArgumentException($"linear: bias {b.Shape} does not match weight {w.Shape} (expected [{outF}]).");
+        }
+
+        var y = tape.NewTensor<T>(new Shape(rows, outF), clear: b is null);
+        if (b is not null)
+        {
+            var bs = b.Data.ReadOnlySpan;
+            var ys = y.Span;
+            for (int r = 0; r < rows; r++)
+            {
+                bs.CopyTo(ys.Slice(r * outF, outF));
+            }
+        }
+
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outF, inF, x.Data.ReadOnlySpan, w.Data.ReadOnlySpan, y.Span, accumulate: true);
+        bool grad = x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false);
+        return tape.Record(new LinearNode<T>(x, w, b), y, grad);
+    }
+
+    internal override void Backward()
+    {
+        int rows = x.Shape[0], inF = x.Shape[1], outF = w.Shape[0];
+        var g = Dy.ReadOnlySpan;
+        if (x.GradSink() is { } gx)
+        {
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, rows, inF, outF, g, w.Data.ReadOnlySpan, gx.Span, accumulate: true);
+        }
+
+        if (w.GradSink() is { } gw)
+        {
+            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, outF, inF, rows, g, x.Data.ReadOnlySpan, gw.Span, accumulate: true);
+        }
+
+        if (b?.GradSink() is { } gb)
+        {
+            var gbs = gb.Span;
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(gbs, g.Slice(r * outF, outF), gbs);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Numerics;
+using Mtl.Tensors;
+
+namespace Mtl.Autograd;
+
+public sealed partial class Var<T>
+{
+    /// <summary>Σ of all elements (a scalar).</summary>
+    public Var<T> Sum() => SumNode<T>.Forward(this, axis: null, keepDim: false, mean: false);
+
+    /// <summary>Σ along <paramref name="axis"/>.</summary>
+    public Var<T> Sum(int axis, bool keepDim = false) => SumNode<T>.Forward(this, axis, keepDim, mean: false);
+
+    /// <summary>Mean of all elements (a scalar).</summary>
+    public Var<T> Mean() => SumNode<T>.Forward(this, axis: null, keepDim: false, mean: true);
+
+    /// <summary>Mean along <paramref name="axis"/>.</summary>
+    public Var<T> Mean(int axis, bool keepDim = false) => SumNode<T>.Forward(this, axis, keepDim, mean: true);
+
+    /// <summary>Maximum along <paramref name="axis"/>; the gradient goes to the first maximal element.</summary>
+    public Var<T> Max(int axis, bool keepDim = false) => MaxNode<T>.Forward(this, axis, keepDim);
+}
+
+/// <summary>y = c·Σ x (over all elements or one axis; c = 1, or 1/n for a mean); dx = c·dy broadcast back.</summary>
+internal sealed class SumNode<T>(Var<T> x, int? axis, T scale) : UnaryNode<T>(x)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public override string OpName => scale == T.One ? "sum" : "mean";
+
+    public override string Detail => axis is null ? "all" : $"axis={axis}";
+
+    public static Var<T> Forward(Var<T> x, int? axis, bool keepDim, bool mean)
+    {
+        string name = mean ? "mean" : "sum";
+        var tape = Tape.ForOp(name, x);
+        Tensor<T> y;
+        T scale;
+        if (axis is null)
+        {
+            y = tape.NewTensor<T>(Shape.Scalar);
+            scale = mean ? T.One / T.CreateTruncating(x.Shape.Length) : T.One;
+            y.Span[0] = Tensor.Sum(x.Data) * scale;
+        }
+        else
+        {
+            int a = x.Shape.NormalizeAxis(axis.Value);
+            scale = mean ? T.One / T.CreateTruncating(x.Shape[a]) : T.One;
+            var (outer, n, inner, shape) = Tensor.AxisView(x.Data, a, keepDim);
+            y = tape.NewTensor<T>(shape);
+            Tensor.SumAxisInto(x.Data.ReadOnlySpan, y.Span, outer, n, inner);
+            if (mean)
+            {
+                y.MultiplyInPlace(scale);
+            }
+
+            axis = a;
+        }
+
+        return tape.Record(new SumNode<T>(x, axis, scale), y, x.RequiresGrad);
+    }
+
+    internal override void Backward()
+    {
+        if (X.GradSink() is not { } gx)
+        {
+            return;
+        }
+
+        if (axis is null)
+        {
+            TensorPrimitives.Add(gx.ReadOnlySpan, Dy.ReadOnlySpan[0] * scale, gx.Span);
+            return;
+        }
+
+        // Broadcast dy (viewed with the reduced axis kept as 1) back over the axis.
+        var g = Dy;
+        if (scale != T.One)
+        {
+            g = Tape.Current.NewTensor<T>(Dy.Shape);
+            TensorPrimitives.Multiply(Dy.ReadOnlySpan, scale, g.Span);
+        }
+
+        Tensor.Add(gx, g.Reshape(X.Shape.Reduce(axis.Value, keepDim: true)), gx);
+    }
+}
+
+/// <summary>y = max x along an axis; dx = dy at the first maximal element of each slice, 0 elsewhere.</summary>
+internal sealed class MaxNode<T>(Var<T> x, int axis) : UnaryNode<T>(x)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public override string OpName => "max";
+
+    public override string Detail => $"axis={axis}";
+
+    public static Var<T> Forward(Var<T> x, int axis, bool keepDim)
+    {
+        var tape = Tape.ForOp("max", x);
+        int a = x.Shape.NormalizeAxis(axis);
+        var result = Tensor.Max(x.Data, a, keepDim);
+        var y = tape.NewTensor<T>(result.Shape);
+        result.CopyTo(y);
+        return tape.Record(new MaxNode<T>(x, a), y, x.RequiresGrad);
+    }
+
+    internal override void Backward()
+    {
+        if (X.GradSink() is not { } gx)
+        {
+            return;
+        }
+
+        var (outer, n, inner, _) = Tensor.AxisView(X.Data, axis, keepDim: false);
+        var xs = X.Data.ReadOnlySpan;
+        var ys = Y.Data.ReadOnlySpan;
+        var g = Dy.ReadOnlySpan;
+        var d = gx.Span;
+        for (int o = 0; o < outer; o++)
+        {
+            for (int i = 0; i < inner; i++)
+            {
+                int r = (o * inner) + i;
+                for (int k = 0; k < n; k++)
+                {
+                    int at = (((o * n) + k) * inner) + i;
+                    if (xs[at] == ys[r] || (T.IsNaN(xs[at]) && T.IsNaN(ys[r])))
+                    {
+                        d[at] += g[r];
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}

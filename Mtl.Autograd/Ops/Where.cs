@@ -1,0 +1,52 @@
+using System.Numerics;
+using Mtl.Tensors;
+
+namespace Mtl.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>Where <paramref name="mask"/> is non-zero take a, else b (all three broadcast together).
+    /// The mask is a constant: da = Σ_broadcast mask⊙dy, db = Σ_broadcast (1 − mask)⊙dy.</summary>
+    public static Var<T> Where<T>(Tensor<T> mask, Var<T> a, Var<T> b)
+        where T : unmanaged, IFloatingPointIeee754<T> => WhereNode<T>.Forward(mask, a, b);
+}
+
+/// <summary>y = mask ? a : b.</summary>
+internal sealed class WhereNode<T>(Tensor<T> mask, Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public override string OpName => "where";
+
+    public static Var<T> Forward(Tensor<T> mask, Var<T> a, Var<T> b)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        var tape = Tape.ForOp("where", a, b);
+        var result = Tensor.Where(mask, a.Data, b.Data);
+        var y = tape.NewTensor<T>(result.Shape);
+        result.CopyTo(y);
+        // The mask is normalised to 0/1 in the output's shape once, for the backward rule.
+        var m = tape.NewTensor<T>(result.Shape);
+        var expanded = Tensor.BroadcastTo(mask, result.Shape);
+        Tensor.Compare(expanded, T.Zero, Tensors.Kernels.Comparison.NotEqual).CopyTo(m);
+        return tape.Record(new WhereNode<T>(m, a, b), y, a.RequiresGrad || b.RequiresGrad);
+    }
+
+    internal override void Backward()
+    {
+        var tape = Tape.Current;
+        if (A.GradSink() is { } ga)
+        {
+            var t = tape.NewTensor<T>(Dy.Shape);
+            Tensor.Multiply(Dy, mask, t);
+            Tensor.SumTo(t, ga, accumulate: true);
+        }
+
+        if (B.GradSink() is { } gb)
+        {
+            var t = tape.NewTensor<T>(Dy.Shape);
+            Tensor.Multiply(Dy, mask, t);
+            Tensor.Subtract(Dy, t, t);
+            Tensor.SumTo(t, gb, accumulate: true);
+        }
+    }
+}
