@@ -34,7 +34,7 @@ public abstract class Node<T> : Node
     {
         foreach (var x in TypedInputs)
         {
-            var g = x.IsLeaf ? null : x.PassGrad;
+            var g = x.RequiresGrad ? x.GradForCheck : null;
             if (g is not null)
             {
                 AnomalyException.CheckBackward(this, x, g);

@@ -233,6 +233,9 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// <summary>This pass's gradient of an intermediate, or null when none reached it.</summary>
     internal Tensor<T>? PassGrad => !IsLeaf && _tape is not null && _gradPass == _tape.Pass ? _grad : null;
 
+    /// <summary>The buffer this pass's gradient went into (for anomaly checks), or null.</summary>
+    internal Tensor<T>? GradForCheck => IsLeaf ? (_hooks is { Count: > 0 } ? _passGrad : _grad) : PassGrad;
+
     /// <summary>Applies the hooks to this pass's gradient, in registration order.</summary>
     internal void RunHooks()
     {
