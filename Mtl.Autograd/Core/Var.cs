@@ -24,8 +24,8 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     internal Var(Tensor<T> data, bool requiresGrad, Node<T>? creator, Tape? tape, int generation, string? name)
     {
         _data = data;
-        RequiresGrad = requiresGrad;
         Creator = creator;
+        _requiresGrad = requiresGrad;
         _tape = tape;
         _generation = generation;
         Name = name;
@@ -80,8 +80,24 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// <inheritdoc />
     public bool IsLeaf => Creator is null;
 
-    /// <inheritdoc />
-    public bool RequiresGrad { get; }
+    private bool _requiresGrad;
+
+    /// <summary>True when gradients flow to this value. Settable on leaves only (freezing a parameter,
+    /// PyTorch's requires_grad_); an op's output requires grad exactly when one of its inputs does.</summary>
+    /// <exception cref="InvalidOperationException">Set on a value an op produced.</exception>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!IsLeaf)
+            {
+                throw new InvalidOperationException($"RequiresGrad: {Describe()} was produced by an op; only leaves can be frozen or unfrozen (use Detach()).");
+            }
+
+            _requiresGrad = value;
+        }
+    }
 
     /// <inheritdoc />
     public string? Name { get; set; }
