@@ -1,0 +1,103 @@
+"""The PyTorch peer for Mtl.Bench's quick mode.
+
+Runs the same float32 GEMM sizes and the same three multi-task training steps as
+`dotnet run -c Release --project Mtl.Bench -- quick`, with 1 and 2 threads, and prints one JSON
+document on stdout:
+
+    {"torch": "...", "threads": [1, 2],
+     "gemm": [{"n": .., "threads": .., "gflops": ..}, ...],
+     "train_step": [{"config": "small", "threads": .., "ms_per_step": ..}, ...]}
+
+Model (as in Mtl.Bench/Quick/TrainStepBench.cs): trunk Linear(in,h)-ReLU-Linear(h,h)-ReLU; tasks 0
+and 2 a Linear(h,1) head with MSE, task 1 a Linear(h,10) head with cross-entropy on integer labels;
+loss = sum of the three; Adam lr 1e-3. One step = zero_grad, forward, backward, step.
+
+Run with Debian's interpreter, which has torch: /usr/bin/python3 Mtl.Bench/Peer/pytorch_peer.py
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE slow a current OpenBLAS down here; the harness unsets both
+for this process only.
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+GEMM_SIZES = [64, 128, 256, 512, 1024]
+CONFIGS = [("small", 64, 32, 64), ("medium", 256, 256, 512), ("large", 512, 1024, 2048)]
+
+
+def median_seconds(fn, min_seconds, min_reps=5):
+    for _ in range(3):
+        fn()
+    times = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < min_seconds or len(times) < min_reps:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_gemm(n, seconds):
+    g = torch.Generator().manual_seed(n)
+    a = torch.randn(n, n, generator=g)
+    b = torch.randn(n, n, generator=g)
+    c = torch.empty(n, n)
+    t = median_seconds(lambda: torch.matmul(a, b, out=c), seconds)
+    return 2.0 * n * n * n / t / 1e9
+
+
+class Model(nn.Module):
+    def __init__(self, d_in, hidden):
+        super().__init__()
+        self.shared = nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
+        self.heads = nn.ModuleList([nn.Linear(hidden, 1), nn.Linear(hidden, 10), nn.Linear(hidden, 1)])
+
+    def forward(self, x):
+        h = self.shared(x)
+        return [head(h) for head in self.heads]
+
+
+def bench_train_step(batch, d_in, hidden, seconds):
+    torch.manual_seed(0)
+    model = Model(d_in, hidden)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(batch, d_in)
+    y0 = torch.randn(batch, 1)
+    y1 = torch.randint(0, 10, (batch,))
+    y2 = torch.randn(batch, 1)
+    mse = nn.MSELoss()
+    ce = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        o0, o1, o2 = model(x)
+        loss = mse(o0, y0) + ce(o1, y1) + mse(o2, y2)
+        loss.backward()
+        opt.step()
+
+    for _ in range(20):
+        step()
+    return median_seconds(step, seconds) * 1e3
+
+
+def main():
+    quick = "--fast" in sys.argv
+    gemm_seconds = 0.2 if quick else 0.5
+    step_seconds = 0.5 if quick else 2.0
+    out = {"torch": torch.__version__, "threads": [1, 2], "gemm": [], "train_step": []}
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for n in GEMM_SIZES:
+            out["gemm"].append({"n": n, "threads": threads, "gflops": round(bench_gemm(n, gemm_seconds), 2)})
+        for name, batch, d_in, hidden in CONFIGS:
+            ms = bench_train_step(batch, d_in, hidden, step_seconds)
+            out["train_step"].append({"config": name, "threads": threads, "ms_per_step": round(ms, 4)})
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
