@@ -7,6 +7,8 @@ it shares no code with the C# implementation. Run: python3 xoshiro_reference.py
 The output is pinned in Mtl.Tests/Tensors/SeededRandomTests.cs.
 """
 
+import math
+
 MASK = (1 << 64) - 1
 
 
@@ -43,11 +45,29 @@ class Xoshiro256StarStar:
         return result
 
 
+def normals(seed, count):
+    """Marsaglia polar method as in SeededRandom.NextNormal, with the platform's math.log (the C# code
+    uses its own PortableLog, so these agree to within a few ulps, not bit for bit)."""
+    g = Xoshiro256StarStar(seed)
+    uniform = lambda: (g.next() >> 11) * (1.0 / (1 << 53))
+    out = []
+    while len(out) < count:
+        u = 2.0 * uniform() - 1.0
+        v = 2.0 * uniform() - 1.0
+        s = u * u + v * v
+        if s >= 1.0 or s == 0.0:
+            continue
+        factor = math.sqrt(-2.0 * math.log(s) / s)
+        out += [u * factor, v * factor]
+    return out[:count]
+
+
 def main():
     for seed in (42, 0, -1):
         g = Xoshiro256StarStar(seed)
         values = ", ".join("0x%016XUL" % g.next() for _ in range(5))
         print("seed %d: %s" % (seed, values))
+    print("normals, seed 42: %s" % ", ".join(repr(x) for x in normals(42, 6)))
 
 
 if __name__ == "__main__":
