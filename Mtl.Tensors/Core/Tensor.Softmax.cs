@@ -47,7 +47,10 @@ public static partial class Tensor
         return y;
     }
 
-    /// <summary>destination = log-softmax of x along the last axis.</summary>
+    /// <summary>destination = log-softmax of x along the last axis (the destination may be x itself).</summary>
+    /// <remarks>Computed as (x − m) − ln Σ e^(x−m), not x − logsumexp(x): for |m| ≫ ln Σ the latter rounds
+    /// m + ln Σ first and loses the digits of ln Σ (log-softmax of [1000, 1000] was off by 200 ulps in float).
+    /// The exponentials go to a scratch row, so an in-place call does not overwrite x before it is read.</remarks>
     public static void LogSoftmax<T>(Tensor<T> x, Tensor<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -56,12 +59,24 @@ public static partial class Tensor
         int n = x.Dim(-1);
         var s = x.ReadOnlySpan;
         var d = destination.Span;
+        var scratch = n <= 1024 ? stackalloc T[n] : new T[n];
         for (int o = 0; o + n <= s.Length && n > 0; o += n)
         {
             var row = s.Slice(o, n);
             var dst = d.Slice(o, n);
-            T lse = RowLogSumExp(row, dst);
-            TensorPrimitives.Subtract(row, lse, dst);
+            T max = TensorPrimitives.Max(row);
+            if (T.IsInfinity(max))
+            {
+                // All −∞ (or a +∞): x − logsumexp(x) gives PyTorch's NaN / −∞ pattern.
+                TensorPrimitives.Subtract(row, max, dst);
+                continue;
+            }
+
+            TensorPrimitives.Subtract(row, max, scratch);
+            TensorPrimitives.Exp(scratch, scratch);
+            T logSum = T.Log(TensorPrimitives.Sum<T>(scratch));
+            TensorPrimitives.Subtract(row, max, dst);
+            TensorPrimitives.Subtract(dst, logSum, dst);
         }
     }
 

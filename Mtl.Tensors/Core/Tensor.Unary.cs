@@ -47,20 +47,34 @@ public static partial class Tensor
         where T : unmanaged, IFloatingPointIeee754<T> => MapInto(x, destination, static (s, d) => TensorPrimitives.Sqrt(s, d), nameof(Sqrt));
 
     /// <summary>tanh x.</summary>
+    /// <remarks>Not TensorPrimitives.Tanh: it evaluates −expm1(−2|x|)/(expm1(−2|x|) + 2) with expm1 taken
+    /// as exp − 1, which cancels near 0 (1240 ulps at x = 3e-4 in float, 23 ulps at 0.008 in double).
+    /// Math.Tanh in double is accurate to an ulp for both element types.</remarks>
     public static Tensor<T> Tanh<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, static (s, d) => TensorPrimitives.Tanh(s, d));
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, static (s, d) => ApplyScalar(s, d, Math.Tanh));
 
     /// <summary>destination = tanh x (the destination may be x itself).</summary>
     public static void Tanh<T>(Tensor<T> x, Tensor<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> => MapInto(x, destination, static (s, d) => TensorPrimitives.Tanh(s, d), nameof(Tanh));
+        where T : unmanaged, IFloatingPointIeee754<T> => MapInto(x, destination, static (s, d) => ApplyScalar(s, d, Math.Tanh), nameof(Tanh));
 
     /// <summary>σ(x) = 1 / (1 + e⁻ˣ).</summary>
     public static Tensor<T> Sigmoid<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, static (s, d) => TensorPrimitives.Sigmoid(s, d));
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, SigmoidKernel);
 
     /// <summary>destination = σ(x) = 1 / (1 + e⁻ˣ) (the destination may be x itself).</summary>
     public static void Sigmoid<T>(Tensor<T> x, Tensor<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> => MapInto(x, destination, static (s, d) => TensorPrimitives.Sigmoid(s, d), nameof(Sigmoid));
+        where T : unmanaged, IFloatingPointIeee754<T> => MapInto(x, destination, SigmoidKernel, nameof(Sigmoid));
+
+    /// <summary>TensorPrimitives.Sigmoid, except that it rejects empty spans where every other kernel
+    /// accepts them, so an empty tensor is passed over here.</summary>
+    private static void SigmoidKernel<T>(ReadOnlySpan<T> s, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!s.IsEmpty)
+        {
+            TensorPrimitives.Sigmoid(s, d);
+        }
+    }
 
     /// <summary>max(x, 0).</summary>
     public static Tensor<T> Relu<T>(Tensor<T> x)
@@ -188,14 +202,18 @@ public static partial class Tensor
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = Like(x);
-        var s = x.ReadOnlySpan;
-        var d = y.Span;
+        ApplyScalar(x.ReadOnlySpan, y.Span, f);
+        return y;
+    }
+
+    /// <summary>d[i] = f(s[i]) evaluated in double and rounded once to T.</summary>
+    private static void ApplyScalar<T>(ReadOnlySpan<T> s, Span<T> d, Func<double, double> f)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (int i = 0; i < s.Length; i++)
         {
             d[i] = T.CreateTruncating(f(double.CreateTruncating(s[i])));
         }
-
-        return y;
     }
 
     private static Tensor<T> Like<T>(Tensor<T> x)
