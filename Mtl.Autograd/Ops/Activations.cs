@@ -170,7 +170,7 @@ internal readonly struct TanhRule<T> : IElementwiseRule<T>
 {
     public string Name => "tanh";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => Tensor.ApplyScalar(x, y, Math.Tanh);
 
     public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(y, dy, gx, default(TanhGradKernel<T>));
 }
@@ -181,7 +181,7 @@ internal readonly struct SigmoidRule<T> : IElementwiseRule<T>
 {
     public string Name => "sigmoid";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sigmoid(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => Tensor.SigmoidKernel(x, y);
 
     public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(y, dy, gx, default(SigmoidGradKernel<T>));
 }

@@ -109,10 +109,13 @@ public static partial class Tensor
         return y;
     }
 
-    /// <summary>Variance of all elements (correction as in <see cref="Variance{T}(Tensor{T}, int, int, bool)"/>).</summary>
-    public static T Variance<T>(Tensor<T> x, int correction = 1)
+    /// <summary>Variance of all elements, unbiased (Bessel's correction, torch.var's default) unless
+    /// <paramref name="unbiased"/> is false. A bool rather than an int correction, so that
+    /// <c>Variance(x, 1)</c> can only mean the variance along axis 1.</summary>
+    public static T Variance<T>(Tensor<T> x, bool unbiased = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int correction = unbiased ? 1 : 0;
         T mean = Mean(x);
         T ss = T.Zero;
         foreach (T v in x.ReadOnlySpan)

@@ -67,7 +67,7 @@ public static partial class Tensor
 
     /// <summary>TensorPrimitives.Sigmoid, except that it rejects empty spans where every other kernel
     /// accepts them, so an empty tensor is passed over here.</summary>
-    private static void SigmoidKernel<T>(ReadOnlySpan<T> s, Span<T> d)
+    internal static void SigmoidKernel<T>(ReadOnlySpan<T> s, Span<T> d)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!s.IsEmpty)
@@ -207,7 +207,7 @@ public static partial class Tensor
     }
 
     /// <summary>d[i] = f(s[i]) evaluated in double and rounded once to T.</summary>
-    private static void ApplyScalar<T>(ReadOnlySpan<T> s, Span<T> d, Func<double, double> f)
+    internal static void ApplyScalar<T>(ReadOnlySpan<T> s, Span<T> d, Func<double, double> f)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < s.Length; i++)
