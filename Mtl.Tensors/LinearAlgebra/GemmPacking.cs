@@ -35,18 +35,8 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(A)(i, p) = a[i·k + p]: gather one element from each of the MR rows per k step.
-                T* src = a + ((nint)(i0 + ir) * k) + p0;
-                for (int p = 0; p < kc; p++)
-                {
-                    T* d = panel + ((nint)p * mr);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        d[r] = src[((nint)r * k) + p];
-                    }
-
-                    ZeroTail(d, rows, mr);
-                }
+                // op(A)(i, p) = a[i·k + p]: transpose MR rows into the panel.
+                Transpose(a + ((nint)(i0 + ir) * k) + p0, k, rows, kc, panel, mr);
             }
         }
     }
@@ -64,18 +54,8 @@ internal static unsafe class GemmPacking
             T* panel = dst + ((nint)jr * kc);
             if (transposed)
             {
-                // op(B)(p, j) = b[j·k + p]: gather one element from each of the NR rows of B per k step.
-                T* src = b + ((nint)(j0 + jr) * k) + p0;
-                for (int p = 0; p < kc; p++)
-                {
-                    T* d = panel + ((nint)p * nr);
-                    for (int j = 0; j < cols; j++)
-                    {
-                        d[j] = src[((nint)j * k) + p];
-                    }
-
-                    ZeroTail(d, cols, nr);
-                }
+                // op(B)(p, j) = b[j·k + p]: transpose NR rows of B into the panel.
+                Transpose(b + ((nint)(j0 + jr) * k) + p0, k, cols, kc, panel, nr);
             }
             else
             {
@@ -85,6 +65,33 @@ internal static unsafe class GemmPacking
                 {
                     CopyPadded(src + ((nint)p * n), panel + ((nint)p * nr), cols, nr);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dst[p·width + r] = src[r·ld + p] for r &lt; rows, p &lt; kc, and zero for rows..width. Each source
+    /// row is read front to back: walking all rows at once instead touches them at a stride of ld, which
+    /// for the power-of-two k of typical layers maps every row to the same L1 set and thrashes it.
+    /// </summary>
+    private static void Transpose<T>(T* src, int ld, int rows, int kc, T* dst, int width)
+        where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            T* s = src + ((nint)r * ld);
+            T* d = dst + r;
+            for (int p = 0; p < kc; p++)
+            {
+                d[(nint)p * width] = s[p];
+            }
+        }
+
+        for (int r = rows; r < width; r++)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                dst[((nint)p * width) + r] = default;
             }
         }
     }
