@@ -7,7 +7,8 @@ namespace Mtl.Tensors;
 /// where op(A) is m×k and op(B) is k×n. A is stored m×k (or k×m when transposed), B k×n (or n×k).
 /// </summary>
 /// <remarks>
-/// Packed, cache-blocked and register-tiled (see <see cref="GemmBlocked"/>), with an AVX-512, an
+/// Packed, cache-blocked and register-tiled (see <see cref="GemmBlocked"/>; small products skip most
+/// packing, see <see cref="GemmDirect"/>), with an AVX-512, an
 /// AVX2/FMA and a scalar micro-kernel, and split across <see cref="MtlThreads.Count"/> threads for
 /// large products. Results are bitwise identical for every thread count.
 /// </remarks>
@@ -48,8 +49,14 @@ public static class Gemm
         var kind = GemmKernels.Active;
         fixed (T* pa = a, pb = b, pc = c)
         {
-            int threads = (long)m * n * k >= GemmParallel<T>.MinParallelWork ? MtlThreads.Count : 1;
-            if (threads < 2 || !GemmParallel<T>.TryRun(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, threads))
+            // Both paths give the same bits (see GemmDirect), so choosing by thread count is safe.
+            long work = (long)m * n * k;
+            int threads = work > GemmDirect.MaxWork ? MtlThreads.Count : 1;
+            if (threads == 1 && work <= GemmDirect.MaxWorkSingleThread)
+            {
+                GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate);
+            }
+            else if (threads == 1 || !GemmParallel<T>.TryRun(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, threads))
             {
                 GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, 0, m, 0, n);
             }

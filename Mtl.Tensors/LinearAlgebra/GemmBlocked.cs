@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 
 namespace Mtl.Tensors;
 
@@ -9,9 +8,16 @@ namespace Mtl.Tensors;
 /// </summary>
 /// <remarks>
 /// Loops, outermost first: jc over NC columns, pc over KC of the k dimension (pack a KC×NC block of
-/// op(B)), ic over MC rows (pack an MC×KC block of op(A)), jr over NR columns, ir over MR rows, and the
+/// op(B)), ic over MC rows (an MC×KC block of op(A)), jr over NR columns, ir over MR rows, and the
 /// micro-kernel. The KC×NR micro-panel of B stays in L1 while the ir loop streams the MR×KC panels of A
 /// from L2, and the MC×KC block of A stays in L2 for the whole jr loop.
+/// <para>
+/// When A is stored m×k its full row panels are not packed: the kernel broadcasts from MR rows of A
+/// read front to back, which costs no more than a packed panel, while packing them is a scalar
+/// transpose that took a quarter of the time at 256³. Transposed A is packed: it is a plain copy, and
+/// reading it in place would walk a column at a stride of m, which for power-of-two m maps every k step
+/// to the same L1 set.
+/// </para>
 /// <para>
 /// Each element of C receives, per KC slice, one sum formed in a register from zero in the order
 /// p = pc, pc+1, …; slices are added in increasing pc. KC is a constant, and how C is split between
@@ -38,9 +44,6 @@ internal static unsafe class GemmBlocked
     /// <summary>Columns of op(B) packed at once: a KC×NC block of 2 MiB (floats) lives in L3.</summary>
     public const int Nc = 2048;
 
-    /// <summary>Largest MR·NR of any kernel (8 × 32 floats), the size of the edge-tile scratch.</summary>
-    private const int MaxTile = 256;
-
     /// <summary>C[i0..i1, j0..j1] (=|+=) op(A)·op(B) restricted to those rows and columns.</summary>
     public static void Run<T>(GemmKernelKind kind, bool ta, bool tb, int m, int n, int k, T* a, T* b, T* c, bool accumulate, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -49,7 +52,7 @@ internal static unsafe class GemmBlocked
         int kcMax = Math.Min(Kc, k);
         T* packedA = GemmBuffers<T>.A(RoundUp(Math.Min(mcBlock, i1 - i0), mr) * kcMax);
         T* packedB = GemmBuffers<T>.B(RoundUp(Math.Min(Nc, j1 - j0), nr) * kcMax);
-        T* edge = stackalloc T[MaxTile];
+        T* edge = stackalloc T[GemmTile.MaxTile];
         for (int jc = j0; jc < j1; jc += Nc)
         {
             int nc = Math.Min(Nc, j1 - jc);
@@ -61,7 +64,14 @@ internal static unsafe class GemmBlocked
                 for (int ic = i0; ic < i1; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, i1 - ic);
-                    GemmPacking.PackA(ta, a, m, k, ic, mc, pc, kc, mr, packedA);
+
+                    // Row panels [0, inPlace) of this block are read from A as stored, the rest packed.
+                    int inPlace = ta ? 0 : Math.Min(mc, (m - ic) / mr * mr);
+                    if (inPlace < mc)
+                    {
+                        GemmPacking.PackA(ta, a, m, k, ic + inPlace, mc - inPlace, pc, kc, mr, packedA);
+                    }
+
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
@@ -69,17 +79,16 @@ internal static unsafe class GemmBlocked
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
-                            T* aPanel = packedA + ((nint)ir * kc);
                             T* cTile = c + ((nint)(ic + ir) * n) + jc + jr;
-                            if (rows == mr && cols == nr)
+                            if (ir < inPlace)
                             {
-                                Kernel(kind, kc, aPanel, bPanel, cTile, n, store);
+                                T* aRows = a + ((nint)(ic + ir) * k) + pc;
+                                GemmTile.Run(kind, kc, aRows, k, 1, bPanel, nr, cTile, n, rows, cols, store, edge);
                             }
                             else
                             {
-                                // The padded panels give a full tile; only its valid corner reaches C.
-                                Kernel(kind, kc, aPanel, bPanel, edge, nr, store: true);
-                                WriteEdge(edge, nr, cTile, n, rows, cols, store);
+                                T* aPanel = packedA + ((nint)(ir - inPlace) * kc);
+                                GemmTile.Run(kind, kc, aPanel, 1, mr, bPanel, nr, cTile, n, rows, cols, store, edge);
                             }
                         }
                     }
@@ -88,38 +97,5 @@ internal static unsafe class GemmBlocked
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel<T>(GemmKernelKind kind, int kc, T* a, T* b, T* c, nint ldc, bool store)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (kind)
-        {
-            case GemmKernelKind.Vector512:
-                GemmMicroKernel512.Run(kc, a, b, c, ldc, store);
-                break;
-            case GemmKernelKind.Vector256:
-                GemmMicroKernel256.Run(kc, a, b, c, ldc, store);
-                break;
-            default:
-                GemmMicroKernelScalar.Run(kc, a, b, c, ldc, store);
-                break;
-        }
-    }
-
-    /// <summary>Copies (or adds) the rows×cols corner of a tile computed into scratch.</summary>
-    private static void WriteEdge<T>(T* tile, int nr, T* c, int ldc, int rows, int cols, bool store)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            T* src = tile + ((nint)r * nr);
-            T* dst = c + ((nint)r * ldc);
-            for (int j = 0; j < cols; j++)
-            {
-                dst[j] = store ? src[j] : dst[j] + src[j];
-            }
-        }
-    }
-
-    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+    internal static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }

@@ -6,17 +6,17 @@ namespace Mtl.Tensors;
 /// <summary>The Vector256 register-tile GEMM micro-kernel (6 rows × 2 vectors).</summary>
 internal static unsafe class GemmMicroKernel256
 {
-    /// <summary>Rows of the tile: elements of the packed A panel per k step.</summary>
+    /// <summary>Rows of the tile: elements of A broadcast per k step.</summary>
     public const int Mr = 6;
 
     /// <summary>
-    /// C[0..6, 0..2W] (=|+=) Σ_p a[p]·b[p] over one KC slice, W = Vector256&lt;T&gt;.Count: a 6×2W register
+    /// C[0..6, 0..2W] (=|+=) Σ_p a[r·aRow + p·aStep]·b[p·bStep + j] over one KC slice (see <see cref="GemmTile"/>), W = Vector256&lt;T&gt;.Count: a 6×2W register
     /// tile in 12 ymm accumulators, leaving 3 of the 16 ymm registers for the two B vectors and the
     /// broadcast A element (the classic Haswell tile). Accumulators start at zero and the slice is added
     /// to C once, so an element's rounding depends only on KC, never on threads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<T>(int kc, T* a, T* b, T* c, nint ldc, bool store)
+    public static void Run<T>(int kc, T* a, nint aRow, nint aStep, T* b, nint bStep, T* c, nint ldc, bool store)
         where T : unmanaged
     {
         int w = Vector256<T>.Count;
@@ -34,23 +34,23 @@ internal static unsafe class GemmMicroKernel256
             var a0 = Vector256.Create(a[0]);
             c00 = Fma(a0, b0, c00);
             c01 = Fma(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]);
+            var a1 = Vector256.Create(a[aRow]);
             c10 = Fma(a1, b0, c10);
             c11 = Fma(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]);
+            var a2 = Vector256.Create(a[2 * aRow]);
             c20 = Fma(a2, b0, c20);
             c21 = Fma(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]);
+            var a3 = Vector256.Create(a[3 * aRow]);
             c30 = Fma(a3, b0, c30);
             c31 = Fma(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]);
+            var a4 = Vector256.Create(a[4 * aRow]);
             c40 = Fma(a4, b0, c40);
             c41 = Fma(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]);
+            var a5 = Vector256.Create(a[5 * aRow]);
             c50 = Fma(a5, b0, c50);
             c51 = Fma(a5, b1, c51);
-            a += Mr;
-            b += 2 * w;
+            a += aStep;
+            b += bStep;
         }
 
         Write(c00, c01, c, w, store);

@@ -6,17 +6,17 @@ namespace Mtl.Tensors;
 /// <summary>The Vector512 register-tile GEMM micro-kernel (8 rows × 2 vectors).</summary>
 internal static unsafe class GemmMicroKernel512
 {
-    /// <summary>Rows of the tile: elements of the packed A panel per k step.</summary>
+    /// <summary>Rows of the tile: elements of A broadcast per k step.</summary>
     public const int Mr = 8;
 
     /// <summary>
-    /// C[0..8, 0..2W] (=|+=) Σ_p a[p]·b[p] over one KC slice, W = Vector512&lt;T&gt;.Count: an 8×2W register
-    /// tile held in 16 zmm accumulators; each k step loads two vectors of the packed B panel and
-    /// broadcasts 8 elements of the packed A panel, i.e. 16 FMAs per 10 loads. Accumulators start at zero
+    /// C[0..8, 0..2W] (=|+=) Σ_p a[r·aRow + p·aStep]·b[p·bStep + j] over one KC slice (see <see cref="GemmTile"/>), W = Vector512&lt;T&gt;.Count: an 8×2W register
+    /// tile held in 16 zmm accumulators; each k step loads two vectors of B and
+    /// broadcasts 8 elements of A, i.e. 16 FMAs per 10 loads. Accumulators start at zero
     /// and the slice is added to C once, so an element's rounding depends only on KC, never on threads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<T>(int kc, T* a, T* b, T* c, nint ldc, bool store)
+    public static void Run<T>(int kc, T* a, nint aRow, nint aStep, T* b, nint bStep, T* c, nint ldc, bool store)
         where T : unmanaged
     {
         int w = Vector512<T>.Count;
@@ -36,29 +36,29 @@ internal static unsafe class GemmMicroKernel512
             var a0 = Vector512.Create(a[0]);
             c00 = Fma(a0, b0, c00);
             c01 = Fma(a0, b1, c01);
-            var a1 = Vector512.Create(a[1]);
+            var a1 = Vector512.Create(a[aRow]);
             c10 = Fma(a1, b0, c10);
             c11 = Fma(a1, b1, c11);
-            var a2 = Vector512.Create(a[2]);
+            var a2 = Vector512.Create(a[2 * aRow]);
             c20 = Fma(a2, b0, c20);
             c21 = Fma(a2, b1, c21);
-            var a3 = Vector512.Create(a[3]);
+            var a3 = Vector512.Create(a[3 * aRow]);
             c30 = Fma(a3, b0, c30);
             c31 = Fma(a3, b1, c31);
-            var a4 = Vector512.Create(a[4]);
+            var a4 = Vector512.Create(a[4 * aRow]);
             c40 = Fma(a4, b0, c40);
             c41 = Fma(a4, b1, c41);
-            var a5 = Vector512.Create(a[5]);
+            var a5 = Vector512.Create(a[5 * aRow]);
             c50 = Fma(a5, b0, c50);
             c51 = Fma(a5, b1, c51);
-            var a6 = Vector512.Create(a[6]);
+            var a6 = Vector512.Create(a[6 * aRow]);
             c60 = Fma(a6, b0, c60);
             c61 = Fma(a6, b1, c61);
-            var a7 = Vector512.Create(a[7]);
+            var a7 = Vector512.Create(a[7 * aRow]);
             c70 = Fma(a7, b0, c70);
             c71 = Fma(a7, b1, c71);
-            a += Mr;
-            b += 2 * w;
+            a += aStep;
+            b += bStep;
         }
 
         Write(c00, c01, c, w, store);

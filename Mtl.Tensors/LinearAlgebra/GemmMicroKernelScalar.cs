@@ -15,8 +15,8 @@ internal static unsafe class GemmMicroKernelScalar
     /// <summary>Columns of the tile.</summary>
     public const int Nr = 4;
 
-    /// <summary>C[0..4, 0..4] (=|+=) Σ_p a[p]·b[p] over one KC slice of packed panels.</summary>
-    public static void Run<T>(int kc, T* a, T* b, T* c, nint ldc, bool store)
+    /// <summary>C[0..4, 0..4] (=|+=) Σ_p a[r·aRow + p·aStep]·b[p·bStep + j] over one KC slice.</summary>
+    public static void Run<T>(int kc, T* a, nint aRow, nint aStep, T* b, nint bStep, T* c, nint ldc, bool store)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* acc = stackalloc T[Mr * Nr];
@@ -29,15 +29,15 @@ internal static unsafe class GemmMicroKernelScalar
         {
             for (int r = 0; r < Mr; r++)
             {
-                T ar = a[r];
+                T ar = a[r * aRow];
                 for (int j = 0; j < Nr; j++)
                 {
                     acc[(r * Nr) + j] += ar * b[j];
                 }
             }
 
-            a += Mr;
-            b += Nr;
+            a += aStep;
+            b += bStep;
         }
 
         for (int r = 0; r < Mr; r++)

@@ -10,13 +10,6 @@ namespace Mtl.Tensors;
 internal sealed unsafe class GemmParallel<T> : IPartitionedWork
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>
-    /// Below this many multiply-adds (m·n·k) one thread is faster: waking a worker and packing the
-    /// shared operand twice cost more than half the product. Measured on a 2-core Zen host, where a
-    /// 128³ float product (2.1M) is the first square size that gains from a second thread.
-    /// </summary>
-    public const long MinParallelWork = 1L << 21;
-
     [ThreadStatic]
     private static GemmParallel<T>? _cached;
 

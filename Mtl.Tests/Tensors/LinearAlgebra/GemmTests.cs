@@ -68,9 +68,10 @@ public class GemmTests
     [TestCase(300, 200, 300, false)] // more tiles along m: split by rows
     [TestCase(64, 1000, 200, true)] // more tiles along n: split by columns
     [TestCase(257, 513, 129, false)]
+    [TestCase(100, 90, 70, true)] // one thread takes the unpacked path, two the packed one
     public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate)
     {
-        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmParallel<float>.MinParallelWork), "shape must take the threaded path");
+        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmDirect.MaxWork + 1), "shape must take the threaded path");
         int previous = MtlThreads.Count;
         try
         {
