@@ -17,7 +17,8 @@ SIZES = [64, 128, 256, 512, 1024, 2048]
 THREADS = [1, 2]
 
 
-def median_gflops(n: int, repeats: int) -> float:
+def median_gflops(n: int, repeats: int) -> tuple[float, float]:
+    """Median GFLOP/s and CPU time / wall time (how many threads were really busy)."""
     gen = torch.Generator().manual_seed(n)
     a = torch.randn(n, n, dtype=torch.float32, generator=gen)
     b = torch.randn(n, n, dtype=torch.float32, generator=gen)
@@ -28,12 +29,16 @@ def median_gflops(n: int, repeats: int) -> float:
     for _ in range(3):
         torch.matmul(a, b, out=c)
     samples = []
+    wall = cpu = 0.0
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(inner):
             torch.matmul(a, b, out=c)
-        samples.append(flops * inner / (time.perf_counter() - t0) / 1e9)
-    return statistics.median(samples)
+        dt = time.perf_counter() - t0
+        wall += dt
+        cpu += time.process_time() - c0
+        samples.append(flops * inner / dt / 1e9)
+    return statistics.median(samples), cpu / wall
 
 
 def main() -> None:
@@ -42,9 +47,9 @@ def main() -> None:
         torch.set_num_threads(threads)
         actual = torch.get_num_threads()
         for n in SIZES:
-            gf = median_gflops(n, repeats if n < 2048 else max(3, repeats // 3))
+            gf, busy = median_gflops(n, repeats if n < 2048 else max(3, repeats // 3))
             print(json.dumps({"peer": "torch", "torch": torch.__version__, "threads": actual, "n": n,
-                              "gflops_median": round(gf, 1)}), flush=True)
+                              "gflops_median": round(gf, 1), "cpu_per_wall": round(busy, 2)}), flush=True)
 
 
 if __name__ == "__main__":
