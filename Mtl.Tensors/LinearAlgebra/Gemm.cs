@@ -6,11 +6,17 @@ namespace Mtl.Tensors;
 /// General matrix multiply on row-major contiguous matrices: C = op(A)·op(B) or C += op(A)·op(B),
 /// where op(A) is m×k and op(B) is k×n. A is stored m×k (or k×m when transposed), B k×n (or n×k).
 /// </summary>
+/// <remarks>
+/// Packed, cache-blocked and register-tiled (see <see cref="GemmBlocked"/>; small products skip most
+/// packing, see <see cref="GemmDirect"/>), with an AVX-512, an
+/// AVX2/FMA and a scalar micro-kernel, and split across <see cref="MtlThreads.Count"/> threads for
+/// large products. Results are bitwise identical for every thread count.
+/// </remarks>
 public static class Gemm
 {
     /// <summary>Computes C (=|+=) op(A)·op(B).</summary>
     /// <exception cref="ArgumentException">A buffer is too small for its dimensions.</exception>
-    public static void Multiply<T>(
+    public static unsafe void Multiply<T>(
         MatrixTranspose transA,
         MatrixTranspose transB,
         int m,
@@ -23,25 +29,36 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(m, n, k, a.Length, b.Length, c.Length);
-        if (!accumulate)
+        if (m == 0 || n == 0)
         {
-            c[..(m * n)].Clear();
+            return;
+        }
+
+        if (k == 0)
+        {
+            // op(A)·op(B) is the zero matrix.
+            if (!accumulate)
+            {
+                c[..(m * n)].Clear();
+            }
+
+            return;
         }
 
         bool ta = transA == MatrixTranspose.Transpose, tb = transB == MatrixTranspose.Transpose;
-        for (int i = 0; i < m; i++)
+        var kind = GemmKernels.Active;
+        fixed (T* pa = a, pb = b, pc = c)
         {
-            for (int j = 0; j < n; j++)
+            // Both paths give the same bits (see GemmDirect), so choosing by thread count is safe.
+            long work = (long)m * n * k;
+            int threads = work > GemmDirect.MaxWork ? MtlThreads.Count : 1;
+            if (threads == 1 && work <= GemmDirect.MaxWorkSingleThread)
             {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    T av = ta ? a[(p * m) + i] : a[(i * k) + p];
-                    T bv = tb ? b[(j * k) + p] : b[(p * n) + j];
-                    sum += av * bv;
-                }
-
-                c[(i * n) + j] += sum;
+                GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate);
+            }
+            else if (threads == 1 || !GemmParallel<T>.TryRun(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, threads))
+            {
+                GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, 0, m, 0, n);
             }
         }
     }

@@ -1,0 +1,87 @@
+using System.Numerics;
+
+namespace Mtl.Tensors;
+
+/// <summary>
+/// GEMM for products small enough to sit in L1/L2 whole, where packing would cost as much as the
+/// multiply: the micro-kernel reads op(A) in place (strided broadcasts) and op(B) in place when it is
+/// stored k×n. Only what the kernel cannot read in place is packed: op(B) when it is transposed, the
+/// last partial column strip of B and the last partial row panel of A (zero-padded, so the kernel
+/// never reads past a span).
+/// </summary>
+/// <remarks>
+/// The arithmetic per element is the same as <see cref="GemmBlocked"/>'s: one FMA chain per KC slice,
+/// slices added in order. So choosing this path changes no bit of the result; it only saves copies.
+/// </remarks>
+internal static unsafe class GemmDirect
+{
+    /// <summary>
+    /// Largest m·n·k (multiply-adds) always run here, on one thread. Measured on a 2-core Zen host: at
+    /// 64×128×64 (2^19) this path gives ~215 GFLOP/s against ~170 for two threads, whose wake-up and
+    /// split cost more than half the work; at 96³ two threads already win (~250 against ~220).
+    /// </summary>
+    public const long MaxWork = 1L << 19;
+
+    /// <summary>
+    /// Largest m·n·k run here when only one thread is allowed. Up to ~256³ skipping the packing of A and
+    /// B beats the packed path (~218 against ~194 GFLOP/s at 256³); above it, B rows at a power-of-two
+    /// stride of n start to alias in L1, which packing avoids.
+    /// </summary>
+    public const long MaxWorkSingleThread = 1L << 22;
+
+    /// <summary>C (=|+=) op(A)·op(B), single-threaded, without packing what can be read in place.</summary>
+    public static void Run<T>(GemmKernelKind kind, bool ta, bool tb, int m, int n, int k, T* a, T* b, T* c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = GemmKernels.Mr(kind), nr = GemmKernels.Nr<T>(kind);
+        int kcMax = Math.Min(GemmBlocked.Kc, k);
+        int mFull = m / mr * mr, nFull = tb ? 0 : n / nr * nr;
+        T* packedA = GemmBuffers<T>.A(mr * kcMax);
+        T* packedB = GemmBuffers<T>.B(GemmBlocked.RoundUp(n - nFull, nr) * kcMax);
+        T* edge = stackalloc T[GemmTile.MaxTile];
+
+        // Element (i, p) of op(A) is at a[i·aRow + p·aStep] as stored.
+        nint aRow = ta ? 1 : k, aStep = ta ? m : 1;
+        for (int pc = 0; pc < k; pc += GemmBlocked.Kc)
+        {
+            int kc = Math.Min(GemmBlocked.Kc, k - pc);
+            bool store = pc == 0 && !accumulate;
+            if (nFull < n)
+            {
+                GemmPacking.PackB(tb, b, k, n, pc, kc, nFull, n - nFull, nr, packedB);
+            }
+
+            for (int ir = 0; ir < m; ir += mr)
+            {
+                int rows = Math.Min(mr, m - ir);
+                T* aTile;
+                nint tileRow = aRow, tileStep = aStep;
+                if (ir < mFull)
+                {
+                    aTile = a + (ir * aRow) + (pc * aStep);
+                }
+                else
+                {
+                    GemmPacking.PackA(ta, a, m, k, ir, rows, pc, kc, mr, packedA);
+                    aTile = packedA;
+                    (tileRow, tileStep) = (1, mr);
+                }
+
+                T* cRow = c + ((nint)ir * n);
+                for (int jr = 0; jr < n; jr += nr)
+                {
+                    int cols = Math.Min(nr, n - jr);
+                    if (jr < nFull)
+                    {
+                        GemmTile.Run(kind, kc, aTile, tileRow, tileStep, b + ((nint)pc * n) + jr, n, cRow + jr, n, rows, cols, store, edge);
+                    }
+                    else
+                    {
+                        T* bPanel = packedB + ((nint)(jr - nFull) * kc);
+                        GemmTile.Run(kind, kc, aTile, tileRow, tileStep, bPanel, nr, cRow + jr, n, rows, cols, store, edge);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+namespace Mtl.Tensors;
+
+/// <summary>
+/// Copies blocks of op(A) and op(B) into the panel layouts the micro-kernels stream through, applying
+/// the transposes on the way so no transposed matrix is ever materialised.
+/// </summary>
+/// <remarks>
+/// A block of op(A) (mc×kc) becomes ⌈mc/MR⌉ panels of MR×kc stored k-major (element (r, p) at
+/// p·MR + r), so one k step of the kernel reads MR consecutive elements. A block of op(B) (kc×nc)
+/// becomes ⌈nc/NR⌉ panels of kc×NR stored row by row (element (p, j) at p·NR + j), so one k step
+/// reads NR consecutive elements as whole vectors. Rows and columns past the matrix edge are zero, so
+/// edge tiles run the same kernel and contribute exact zeros to lanes that are never written back.
+/// </remarks>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs op(A)[i0..i0+mc, p0..p0+kc] into MR-row panels at <paramref name="dst"/>. A is stored m×k,
+    /// or k×m when <paramref name="transposed"/>.
+    /// </summary>
+    public static void PackA<T>(bool transposed, T* a, int m, int k, int i0, int mc, int p0, int kc, int mr, T* dst)
+        where T : unmanaged
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            T* panel = dst + ((nint)ir * kc);
+            if (transposed)
+            {
+                // op(A)(i, p) = a[p·m + i]: each k step is a contiguous run of rows.
+                T* src = a + ((nint)p0 * m) + i0 + ir;
+                for (int p = 0; p < kc; p++)
+                {
+                    CopyPadded(src + ((nint)p * m), panel + ((nint)p * mr), rows, mr);
+                }
+            }
+            else
+            {
+                // op(A)(i, p) = a[i·k + p]: transpose MR rows into the panel.
+                Transpose(a + ((nint)(i0 + ir) * k) + p0, k, rows, kc, panel, mr);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[p0..p0+kc, j0..j0+nc] into NR-column panels at <paramref name="dst"/>. B is stored
+    /// k×n, or n×k when <paramref name="transposed"/>.
+    /// </summary>
+    public static void PackB<T>(bool transposed, T* b, int k, int n, int p0, int kc, int j0, int nc, int nr, T* dst)
+        where T : unmanaged
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            T* panel = dst + ((nint)jr * kc);
+            if (transposed)
+            {
+                // op(B)(p, j) = b[j·k + p]: transpose NR rows of B into the panel.
+                Transpose(b + ((nint)(j0 + jr) * k) + p0, k, cols, kc, panel, nr);
+            }
+            else
+            {
+                // op(B)(p, j) = b[p·n + j]: each k step is a contiguous run of columns.
+                T* src = b + ((nint)p0 * n) + j0 + jr;
+                for (int p = 0; p < kc; p++)
+                {
+                    CopyPadded(src + ((nint)p * n), panel + ((nint)p * nr), cols, nr);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dst[p·width + r] = src[r·ld + p] for r &lt; rows, p &lt; kc, and zero for rows..width. Each source
+    /// row is read front to back: walking all rows at once instead touches them at a stride of ld, which
+    /// for the power-of-two k of typical layers maps every row to the same L1 set and thrashes it.
+    /// </summary>
+    private static void Transpose<T>(T* src, int ld, int rows, int kc, T* dst, int width)
+        where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            T* s = src + ((nint)r * ld);
+            T* d = dst + r;
+            for (int p = 0; p < kc; p++)
+            {
+                d[(nint)p * width] = s[p];
+            }
+        }
+
+        for (int r = rows; r < width; r++)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                dst[((nint)p * width) + r] = default;
+            }
+        }
+    }
+
+    private static void CopyPadded<T>(T* src, T* dst, int count, int width)
+        where T : unmanaged
+    {
+        new ReadOnlySpan<T>(src, count).CopyTo(new Span<T>(dst, count));
+        ZeroTail(dst, count, width);
+    }
+
+    private static void ZeroTail<T>(T* dst, int count, int width)
+        where T : unmanaged
+    {
+        if (count < width)
+        {
+            new Span<T>(dst + count, width - count).Clear();
+        }
+    }
+}

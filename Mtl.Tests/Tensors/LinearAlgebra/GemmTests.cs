@@ -1,0 +1,232 @@
+using System.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Double;
+using Mtl.Tensors;
+
+namespace Mtl.Tests.Tensors.LinearAlgebra;
+
+public class GemmTests
+{
+    private static readonly MatrixTranspose N = MatrixTranspose.None, T = MatrixTranspose.Transpose;
+
+    /// <summary>
+    /// (m, n, k) drawn from {1, 3, 7, 63, 64, 65, 127, 129, 255, 257, 1000}: every tile remainder of the
+    /// 8×32, 6×16 and 4×4 kernels, k above and below the KC = 256 slice, m above MC, and long thin shapes.
+    /// </summary>
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (1, 1, 1), (3, 7, 1), (7, 3, 63), (64, 64, 64), (65, 63, 127), (127, 129, 65), (129, 255, 257),
+        (255, 1, 129), (1, 257, 255), (257, 65, 7), (1000, 3, 64), (7, 1000, 129), (63, 127, 1000),
+        (1000, 64, 255),
+    ];
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        foreach (var (ta, tb) in new[] { (N, N), (N, T), (T, N), (T, T) })
+        {
+            foreach (var (m, n, k) in Shapes)
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    yield return new TestCaseData(ta, tb, m, n, k, accumulate);
+                }
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void FloatMatchesDoubleOracle(MatrixTranspose ta, MatrixTranspose tb, int m, int n, int k, bool accumulate) =>
+        CheckAgainstOracle<float>(ta, tb, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k);
+
+    [TestCaseSource(nameof(Cases))]
+    public void DoubleMatchesDoubleOracle(MatrixTranspose ta, MatrixTranspose tb, int m, int n, int k, bool accumulate) =>
+        CheckAgainstOracle<double>(ta, tb, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k + 1);
+
+    [Test]
+    public void WideCSpansSeveralNcBlocks() => CheckAgainstOracle<float>(N, T, 3, 4200, 5, accumulate: true, seed: 9);
+
+    /// <summary>The AVX2 and scalar kernels, forced on hardware that would pick a wider one.</summary>
+    [Test]
+    public void FallbackKernelsMatchOracle([Values] bool scalar, [Values] bool transposeA)
+    {
+        var previous = GemmKernels.Active;
+        try
+        {
+            GemmKernels.Active = scalar ? GemmKernelKind.Scalar : GemmKernelKind.Vector256;
+            var ta = transposeA ? T : N;
+            CheckAgainstOracle<float>(ta, N, 65, 129, 257, accumulate: false, seed: 3);
+            CheckAgainstOracle<double>(ta, T, 127, 63, 300, accumulate: true, seed: 4);
+            CheckAgainstOracle<float>(ta, T, 7, 1, 3, accumulate: true, seed: 5);
+        }
+        finally
+        {
+            GemmKernels.Active = previous;
+        }
+    }
+
+    /// <summary>Each element is computed by one thread in one order, so the thread count changes no bit.</summary>
+    [TestCase(300, 200, 300, false)] // more tiles along m: split by rows
+    [TestCase(64, 1000, 200, true)] // more tiles along n: split by columns
+    [TestCase(257, 513, 129, false)]
+    [TestCase(100, 90, 70, true)] // one thread takes the unpacked path, two the packed one
+    public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate)
+    {
+        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmDirect.MaxWork + 1), "shape must take the threaded path");
+        int previous = MtlThreads.Count;
+        try
+        {
+            foreach (var (ta, tb) in new[] { (N, N), (N, T), (T, N), (T, T) })
+            {
+                var a = Tensor.RandomNormal<float>(11, m * k).ToArray();
+                var b = Tensor.RandomNormal<float>(12, k * n).ToArray();
+                var c0 = Tensor.RandomNormal<float>(13, m * n).ToArray();
+                var one = (float[])c0.Clone();
+                var two = (float[])c0.Clone();
+                MtlThreads.Count = 1;
+                Gemm.Multiply<float>(ta, tb, m, n, k, a, b, one, accumulate);
+                MtlThreads.Count = 2;
+                Gemm.Multiply<float>(ta, tb, m, n, k, a, b, two, accumulate);
+                Assert.That(two, Is.EqualTo(one).AsCollection, $"{ta}/{tb}");
+            }
+        }
+        finally
+        {
+            MtlThreads.Count = previous;
+        }
+    }
+
+    [Test]
+    public void ZeroInnerDimensionGivesZeroOrLeavesC()
+    {
+        float[] c = [1, 2, 3, 4, 5, 6, 7];
+        Gemm.Multiply<float>(N, N, 2, 3, 0, [], [], c, accumulate: true);
+        Assert.That(c, Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6, 7 }).AsCollection);
+        Gemm.Multiply<float>(N, N, 2, 3, 0, [], [], c, accumulate: false);
+        Assert.That(c, Is.EqualTo(new float[] { 0, 0, 0, 0, 0, 0, 7 }).AsCollection, "only the m·n elements of C are cleared");
+    }
+
+    [Test]
+    public void EmptyOutputTouchesNothing([Values(0, 5)] int m, [Values(0, 5)] int n)
+    {
+        if (m * n != 0)
+        {
+            return;
+        }
+
+        double[] c = [42];
+        Gemm.Multiply<double>(T, N, m, n, 4, new double[m * 4], new double[4 * n], c, accumulate: false);
+        Assert.That(c[0], Is.EqualTo(42));
+    }
+
+    [Test]
+    public void TooSmallBufferThrowsWithTheShapes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(N, N, 3, 4, 5, new float[15], new float[19], new float[12], false));
+        Assert.That(ex!.Message, Does.Contain("m=3, n=4, k=5").And.Contain("B 20"));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(N, N, 3, 4, 5, new float[14], new float[20], new float[12], false));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(N, N, 3, 4, 5, new float[15], new float[20], new float[11], false));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(N, N, -1, 4, 5, new float[15], new float[20], new float[12], false));
+    }
+
+    /// <summary>Operands are slices of larger arrays whose surroundings must be neither read into C nor written.</summary>
+    [Test]
+    public void StaysInsideItsSpans([Values] bool transposeB)
+    {
+        const int m = 13, n = 37, k = 9, guard = 64;
+        var tb = transposeB ? T : N;
+        float[] a = Guarded(Tensor.RandomNormal<float>(1, m * k).ToArray(), guard, float.NaN);
+        float[] b = Guarded(Tensor.RandomNormal<float>(2, k * n).ToArray(), guard, float.NaN);
+        float[] c = Guarded(new float[m * n], guard, 123f);
+        Gemm.Multiply<float>(N, tb, m, n, k, a.AsSpan(guard, m * k), b.AsSpan(guard, k * n), c.AsSpan(guard, m * n), accumulate: true);
+        Assert.That(c.AsSpan(guard, m * n).ToArray(), Has.All.Not.NaN, "a NaN guard leaked into C");
+        Assert.That(c[..guard].Concat(c[(guard + (m * n))..]), Has.All.EqualTo(123f), "C was written outside its span");
+    }
+
+    /// <summary>A training loop calls GEMM with the same shapes every step: after the first call nothing is allocated.</summary>
+    [Test]
+    public void SteadyStateAllocatesNothing([Values(1, 2)] int threads)
+    {
+        int previous = MtlThreads.Count;
+        try
+        {
+            MtlThreads.Count = threads;
+            var a = new float[256 * 128];
+            var b = new float[128 * 192];
+            var c = new float[256 * 192];
+            Gemm.Multiply<float>(T, N, 256, 192, 128, a, b, c, accumulate: false);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Gemm.Multiply<float>(T, N, 256, 192, 128, a, b, c, accumulate: false);
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        }
+        finally
+        {
+            MtlThreads.Count = previous;
+        }
+    }
+
+    private static float[] Guarded(float[] values, int guard, float fill)
+    {
+        var result = new float[values.Length + (2 * guard)];
+        Array.Fill(result, fill);
+        values.CopyTo(result, guard);
+        return result;
+    }
+
+    /// <summary>
+    /// Compares with a double-precision MathNet product of the same (exactly representable) inputs.
+    /// Bound: every product a_ip·b_pj, and C's old value, passes through at most k + 2 roundings of unit
+    /// roundoff u (one per FMA or add in the k chain, plus the add of each KC slice into C), so
+    /// |ĉ − c| ≤ γ_{k+2} (Σ_p |a_ip b_pj| + |c⁰_ij|) with γ_j = j·u / (1 − j·u) (Higham, Accuracy and
+    /// Stability of Numerical Algorithms, §3.1). The double oracle's own error, γ_{k+1} in double, is added.
+    /// </summary>
+    private static void CheckAgainstOracle<TValue>(MatrixTranspose ta, MatrixTranspose tb, int m, int n, int k, bool accumulate, int seed)
+        where TValue : unmanaged, IFloatingPointIeee754<TValue>
+    {
+        var random = new SeededRandom(seed);
+        var a = Tensor.RandomNormal<TValue>(random, new Shape(m * k)).ToArray();
+        var b = Tensor.RandomNormal<TValue>(random, new Shape(k * n)).ToArray();
+        var c = Tensor.RandomNormal<TValue>(random, new Shape(m * n)).ToArray();
+        var c0 = (TValue[])c.Clone();
+
+        Gemm.Multiply<TValue>(ta, tb, m, n, k, a, b, c, accumulate);
+
+        var opA = ta == T ? Stored(a, k, m).Transpose() : Stored(a, m, k);
+        var opB = tb == T ? Stored(b, n, k).Transpose() : Stored(b, k, n);
+        var oldC = Stored(c0, m, n);
+        var expected = opA * opB;
+        var magnitude = opA.PointwiseAbs() * opB.PointwiseAbs();
+        if (accumulate)
+        {
+            expected += oldC;
+            magnitude += oldC.PointwiseAbs();
+        }
+
+        double u = typeof(TValue) == typeof(float) ? Math.ScaleB(1, -24) : Math.ScaleB(1, -53);
+        double gamma = Gamma(k + 2, u) + Gamma(k + 1, Math.ScaleB(1, -53));
+        int failures = 0;
+        string first = string.Empty;
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double actual = double.CreateTruncating(c[(i * n) + j]);
+                double bound = gamma * magnitude[i, j];
+                if (!(Math.Abs(actual - expected[i, j]) <= bound))
+                {
+                    if (failures++ == 0)
+                    {
+                        first = $"C[{i},{j}] = {actual} vs {expected[i, j]} (bound {bound})";
+                    }
+                }
+            }
+        }
+
+        Assert.That(failures, Is.Zero, $"{ta}/{tb} m={m} n={n} k={k} accumulate={accumulate}: {failures} elements out of bound, first {first}");
+    }
+
+    private static double Gamma(int j, double u) => j * u / (1 - (j * u));
+
+    private static Matrix<double> Stored<TValue>(TValue[] values, int rows, int cols)
+        where TValue : unmanaged, IFloatingPointIeee754<TValue> =>
+        DenseMatrix.Create(rows, cols, (i, j) => double.CreateTruncating(values[(i * cols) + j]));
+}
