@@ -99,6 +99,8 @@ public class MultiTaskBlockTests
         Assert.That(names.Count(n => n.EndsWith(".0.weight", StringComparison.Ordinal) && n.StartsWith("heads", StringComparison.Ordinal)), Is.EqualTo(1));
         Assert.That(model.Parameters().Count(p => ReferenceEquals(p, common.Weight)), Is.EqualTo(1));
         Assert.That(model.ParameterCount, Is.EqualTo(15 + 12 + 4 + 8));
+        Assert.That(common.Path, Is.EqualTo("heads.a.0"), "a shared layer keeps the path of the parent that registered it first");
+        Assert.That(model.NamedParameters().All(p => p.Value.Name == p.Key), Is.True);
 
         var outputs = model.Forward(LayerTestKit.Input(14, 2, 4));
         (outputs["a"].Sum() + outputs["b"].Sum()).Backward();
