@@ -83,7 +83,7 @@ public sealed class GradCheckException : Exception
 /// every element of every input, as torch.autograd.gradcheck does. A non-scalar output is reduced by a
 /// fixed random projection ⟨f(x), r⟩, which checks the vector-Jacobian product backward computes.
 /// </summary>
-public static class GradCheck
+public static partial class GradCheck
 {
     /// <summary>Runs the check and returns the report.</summary>
     /// <param name="function">The function of the inputs; it must be deterministic.</param>
@@ -95,8 +95,13 @@ public static class GradCheck
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new GradCheckOptions();
         var leaves = inputs.Select((t, i) => Var<double>.Parameter(t, $"input{i}")).ToArray();
+        return Compare(() => function(leaves), leaves, options);
+    }
 
-        var output = function(leaves);
+    /// <summary>Differentiates <paramref name="function"/> once and compares every leaf's gradient with central differences.</summary>
+    private static GradCheckReport Compare(Func<Var<double>> function, Var<double>[] leaves, GradCheckOptions options)
+    {
+        var output = function();
         Tensor<double>? projection = output.Shape.Length == 1 ? null : Tensor.RandomNormal<double>(new SeededRandom(options.Seed), output.Shape);
         output.Backward(projection);
         var analytical = leaves.Select(l => l.Grad?.ToArray() ?? new double[l.Shape.Length]).ToArray();
@@ -106,7 +111,7 @@ public static class GradCheck
         {
             for (int i = 0; i < leaves.Length; i++)
             {
-                var x = inputs[i].Span;
+                var x = leaves[i].Data.Span;
                 double maxAbs = 0, maxRel = 0, worstExcess = double.NegativeInfinity;
                 int worst = 0;
                 double worstA = 0, worstN = 0;
@@ -115,9 +120,9 @@ public static class GradCheck
                 {
                     double original = x[j];
                     x[j] = original + options.Eps;
-                    double plus = Project(function(leaves).Data, projection);
+                    double plus = Project(function().Data, projection);
                     x[j] = original - options.Eps;
-                    double minus = Project(function(leaves).Data, projection);
+                    double minus = Project(function().Data, projection);
                     x[j] = original;
 
                     double numerical = (plus - minus) / (2 * options.Eps);

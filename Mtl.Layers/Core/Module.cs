@@ -116,14 +116,23 @@ public abstract class Module<T>
         _buffers.Add(new(name, buffer));
     }
 
-    /// <summary>Registers a child module under <paramref name="name"/>; returns it.</summary>
+    /// <summary>
+    /// Registers a child module under <paramref name="name"/>; returns it. A module registered under
+    /// several parents (a layer shared between tasks) keeps the path its first parent gave it, so its
+    /// parameters' names agree with <see cref="NamedParameters"/>, which lists them once.
+    /// </summary>
     protected TModule RegisterModule<TModule>(string name, TModule module)
         where TModule : Module<T>
     {
         ArgumentNullException.ThrowIfNull(module);
         CheckName(name);
         _children.Add(new(name, module));
-        module.SetPath(Qualify(name));
+        if (module._parent is null)
+        {
+            module._parent = this;
+            module.SetPath(Qualify(name));
+        }
+
         return module;
     }
 
@@ -161,11 +170,17 @@ public abstract class Module<T>
 
         foreach (var (name, child) in _children)
         {
-            child.SetPath(Qualify(name));
+            if (ReferenceEquals(child._parent, this))
+            {
+                child.SetPath(Qualify(name));
+            }
         }
     }
 
     private readonly HashSet<Var<T>> _owned = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The module that registered this one first (its path comes from there), or null for a root.</summary>
+    private Module<T>? _parent;
 
     private string Qualify(string name) => Path.Length == 0 ? name : Path + "." + name;
 

@@ -1,0 +1,119 @@
+using System.Numerics;
+using Mtl.Tensors;
+
+namespace Mtl.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// 2-D convolution (cross-correlation, as PyTorch's F.conv2d) of x [N, C, H, W] with weight
+    /// [O, C, kh, kw] and an optional bias [O]; zero padding, output [N, O, OH, OW] with
+    /// OH = ⌊(H + 2·padH − kh) / strideH⌋ + 1 (likewise OW).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not fit, or the padded input is smaller than the kernel.</exception>
+    public static Var<T> Conv2d<T>(Var<T> x, Var<T> weight, Var<T>? bias = null, (int Height, int Width) stride = default, (int Height, int Width) padding = default)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Conv2dNode<T>.Forward(x, weight, bias, stride == default ? (1, 1) : stride, padding);
+}
+
+/// <summary>
+/// y[n] = W·col(x[n]) + b, where col (im2col) lays each receptive field out as a column
+/// [C·kh·kw, OH·OW] and W is viewed as [O, C·kh·kw]. Backward per sample, with G = dy[n] [O, OH·OW]:
+/// dW += G·colᵀ, db += Σ_columns G, dx[n] += col2im(Wᵀ·G) (col2im adds every column entry back onto the
+/// input pixel it was copied from, so overlapping windows accumulate).
+/// </summary>
+internal sealed class Conv2dNode<T>(Var<T> x, Var<T> w, Var<T>? b, Conv2dGeometry g, Tensor<T> columns) : Node<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public override string OpName => "conv2d";
+
+    public override string Detail => $"k={g.KernelH}x{g.KernelW} stride={g.StrideH},{g.StrideW} pad={g.PadH},{g.PadW}";
+
+    protected override IEnumerable<Var<T>> TypedInputs => b is null ? [x, w] : [x, w, b];
+
+    public static Var<T> Forward(Var<T> x, Var<T> w, Var<T>? b, (int Height, int Width) stride, (int Height, int Width) padding)
+    {
+        var tape = Tape.ForOp("conv2d", x, w);
+        b?.CheckUsable("conv2d", tape);
+        if (x.Shape.Rank != 4 || w.Shape.Rank != 4 || x.Shape[1] != w.Shape[1])
+        {
+            throw new ArgumentException($"conv2d: input {x.Shape} and weight {w.Shape} do not fit (expected input [N, C, H, W] and weight [O, C, kh, kw]).");
+        }
+
+        int outC = w.Shape[0];
+        if (b is not null && (b.Shape.Rank != 1 || b.Shape[0] != outC))
+        {
+            throw new ArgumentException($"conv2d: bias {b.Shape} does not match weight {w.Shape} (expected [{outC}]).");
+        }
+
+        var g = Conv2dGeometry.Create(x.Shape, w.Shape[2], w.Shape[3], stride, padding, "conv2d");
+        int n = x.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
+        var colBuffer = tape.NewTensor<T>(new Shape(n, rows, cols));
+        var y = tape.NewTensor<T>(new Shape(n, outC, g.OutH, g.OutW));
+        var xs = x.Data.ReadOnlySpan;
+        var ys = y.Span;
+        var ws = w.Data.ReadOnlySpan;
+        for (int s = 0; s < n; s++)
+        {
+            var col = colBuffer.Span.Slice(s * rows * cols, rows * cols);
+            g.Im2Col(xs.Slice(s * g.InputSize, g.InputSize), col);
+            var ysample = ys.Slice(s * outC * cols, outC * cols);
+            if (b is null)
+            {
+                ysample.Clear();
+            }
+            else
+            {
+                var bs = b.Data.ReadOnlySpan;
+                for (int o = 0; o < outC; o++)
+                {
+                    ysample.Slice(o * cols, cols).Fill(bs[o]);
+                }
+            }
+
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outC, cols, rows, ws, col, ysample, accumulate: true);
+        }
+
+        bool grad = x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false);
+        return tape.Record(new Conv2dNode<T>(x, w, b, g, colBuffer), y, grad);
+    }
+
+    internal override void Backward()
+    {
+        int n = x.Shape[0], outC = w.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
+        var dy = Dy.ReadOnlySpan;
+        var gx = x.GradSink();
+        var gw = w.GradSink();
+        var gb = b?.GradSink();
+        var dcol = gx is null ? null : TensorPool<T>.Rent(new Shape(rows, cols), clear: false);
+        for (int s = 0; s < n; s++)
+        {
+            var gs = dy.Slice(s * outC * cols, outC * cols);
+            if (gw is not null)
+            {
+                var col = columns.ReadOnlySpan.Slice(s * rows * cols, rows * cols);
+                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, outC, rows, cols, gs, col, gw.Span, accumulate: true);
+            }
+
+            if (gb is not null)
+            {
+                var d = gb.Span;
+                for (int o = 0; o < outC; o++)
+                {
+                    d[o] += TensorPrimitives.Sum(gs.Slice(o * cols, cols));
+                }
+            }
+
+            if (gx is not null)
+            {
+                Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, rows, cols, outC, w.Data.ReadOnlySpan, gs, dcol!.Span, accumulate: false);
+                g.Col2ImAdd(dcol.ReadOnlySpan, gx.Span.Slice(s * g.InputSize, g.InputSize));
+            }
+        }
+
+        if (dcol is not null)
+        {
+            TensorPool<T>.Return(dcol);
+        }
+    }
+}
