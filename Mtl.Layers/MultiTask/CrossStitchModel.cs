@@ -10,7 +10,7 @@ namespace Mtl.Layers;
 /// after chosen layers a <see cref="CrossStitchUnit{T}"/> (<c>stitch.&lt;k&gt;.alpha</c>, k counting the
 /// stitch points in order) replaces each task's activation by a learned mix of all tasks' activations.
 /// </summary>
-public sealed class CrossStitchModel<T> : Module<T>
+public sealed class CrossStitchModel<T> : Module<T>, IMultiTaskModel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<string> _tasks;
@@ -96,4 +96,13 @@ public sealed class CrossStitchModel<T> : Module<T>
 
         return outputs;
     }
+
+    /// <summary>One task's output. Cross-stitch units mix every tower at each stitch, so all towers run.</summary>
+    public Var<T> Forward(Var<T> input, string task) => Forward(input)[task];
+
+    /// <summary>The cross-stitch mixing matrices, the only parameters every task's loss reaches.</summary>
+    public IEnumerable<Var<T>> SharedParameters() => Stitches.Parameters();
+
+    /// <inheritdoc />
+    public Var<T>? Penalty() => null;
 }

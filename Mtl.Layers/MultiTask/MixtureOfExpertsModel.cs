@@ -12,7 +12,7 @@ namespace Mtl.Layers;
 /// (<c>heads.&lt;task&gt;</c>): y_k = h_k(Σ_e g_k(x)_e · f_e(x)). The experts run once per forward and
 /// are shared by every task; the mix is a batched product [N, 1, E]·[N, E, D] on the tape.
 /// </summary>
-public sealed class MixtureOfExpertsModel<T> : Module<T>
+public sealed class MixtureOfExpertsModel<T> : Module<T>, IMultiTaskModel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<string> _tasks = [];
@@ -125,4 +125,10 @@ public sealed class MixtureOfExpertsModel<T> : Module<T>
         var mixed = gate.MatMul(experts).Reshape(n, d);
         return ((Layer<T>)Heads[task]).Forward(mixed);
     }
+
+    /// <summary>The experts' parameters, which every task's gate mixes.</summary>
+    public IEnumerable<Var<T>> SharedParameters() => Experts.Parameters();
+
+    /// <inheritdoc />
+    public Var<T>? Penalty() => null;
 }

@@ -10,7 +10,7 @@ namespace Mtl.Layers;
 /// hard sharing, the default) or after the first <c>depth</c> layers, so that weakly related tasks can
 /// branch off early and share less (hierarchical sharing).
 /// </summary>
-public sealed class MultiTaskModel<T> : Module<T>
+public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<(string Task, int Depth)> _tasks = [];
@@ -83,4 +83,10 @@ public sealed class MultiTaskModel<T> : Module<T>
         var head = (Layer<T>)Heads[task];
         return head.Forward(Shared.Forward(input, 0, DepthOf(task)));
     }
+
+    /// <inheritdoc />
+    public IEnumerable<Var<T>> SharedParameters() => Shared.Parameters();
+
+    /// <inheritdoc />
+    public Var<T>? Penalty() => null;
 }

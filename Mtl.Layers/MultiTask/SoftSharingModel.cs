@@ -9,7 +9,7 @@ namespace Mtl.Layers;
 /// penalty λ·Σ_{a&lt;b} Σ_k ‖W_a,k − W_b,k‖² over corresponding parameters k of every pair of towers,
 /// which the trainer adds to the loss.
 /// </summary>
-public sealed class SoftSharingModel<T> : Module<T>
+public sealed class SoftSharingModel<T> : Module<T>, IMultiTaskModel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<string> _tasks = [];
@@ -94,4 +94,7 @@ public sealed class SoftSharingModel<T> : Module<T>
 
         return total is null ? Var<T>.Constant(Mtl.Tensors.Tensor.Scalar(T.Zero)) : total * T.CreateTruncating(Lambda);
     }
+
+    /// <summary>None: soft sharing couples the towers through <see cref="Penalty"/> instead.</summary>
+    public IEnumerable<Var<T>> SharedParameters() => [];
 }
