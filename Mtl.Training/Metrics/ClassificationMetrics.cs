@@ -108,6 +108,15 @@ public static class ClassificationMetrics
         return counted == 0 ? double.NaN : sum / counted;
     }
 
+    /// <summary><see cref="Accuracy{T}"/> over every row (no mask, so no element type to name).</summary>
+    public static double Accuracy(ReadOnlySpan<int> predicted, ReadOnlySpan<int> target) => Accuracy<float>(predicted, target);
+
+    /// <summary><see cref="MacroF1{T}"/> over every row (no mask, so no element type to name).</summary>
+    public static double MacroF1(ReadOnlySpan<int> predicted, ReadOnlySpan<int> target, int classes) => MacroF1<float>(predicted, target, classes);
+
+    /// <summary><see cref="Confusion{T}"/> over every row (no mask, so no element type to name).</summary>
+    public static long[,] Confusion(ReadOnlySpan<int> predicted, ReadOnlySpan<int> target, int classes) => Confusion<float>(predicted, target, classes);
+
     private static void Check<T>(ReadOnlySpan<int> predicted, ReadOnlySpan<int> target, ReadOnlySpan<T> mask, string metric)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -12,6 +12,7 @@ public class ClassificationMetricsTests
     public void AccuracyCountsMatches()
     {
         Assert.That(ClassificationMetrics.Accuracy<float>(Predicted, Target), Is.EqualTo(6.0 / 9).Within(1e-15));
+        Assert.That(ClassificationMetrics.Accuracy(Predicted, Target), Is.EqualTo(6.0 / 9).Within(1e-15), "the mask-free overload");
     }
 
     [Test]
@@ -20,9 +21,9 @@ public class ClassificationMetricsTests
         // Confusion (rows true, columns predicted): [[2,1,0],[0,1,1],[1,0,3]].
         // Class 0: TP 2, FP 1, FN 1 -> F1 = 4/6. Class 1: TP 1, FP 1, FN 1 -> 2/4. Class 2: TP 3, FP 1, FN 1 -> 6/8.
         // sklearn.metrics.f1_score(Target, Predicted, average="macro") = (2/3 + 1/2 + 3/4) / 3 = 0.638888...
-        var m = ClassificationMetrics.Confusion<float>(Predicted, Target, 3);
+        var m = ClassificationMetrics.Confusion(Predicted, Target, 3);
         Assert.That(m, Is.EqualTo(new long[,] { { 2, 1, 0 }, { 0, 1, 1 }, { 1, 0, 3 } }));
-        Assert.That(ClassificationMetrics.MacroF1<float>(Predicted, Target, 3), Is.EqualTo(((2.0 / 3) + 0.5 + 0.75) / 3).Within(1e-15));
+        Assert.That(ClassificationMetrics.MacroF1(Predicted, Target, 3), Is.EqualTo(((2.0 / 3) + 0.5 + 0.75) / 3).Within(1e-15));
     }
 
     [Test]
