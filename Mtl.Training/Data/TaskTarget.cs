@@ -1,0 +1,161 @@
+using System.Numerics;
+using Mtl.Tensors;
+
+namespace Mtl.Training.Data;
+
+/// <summary>
+/// One task's targets for N rows, with a mask: <see cref="Mask"/>[i] is 1 where row i has a target and
+/// 0 where it is missing. A missing target never removes its row (the other tasks still learn from it)
+/// and never becomes a real zero: masked regression values hold 0 and masked class indices hold -1,
+/// both meaningless, so a loss must weight rows by the mask (<c>Ops.CrossEntropy(logits, Classes, Mask)</c>
+/// does exactly that, and rejects a -1 on an unmasked row).
+/// </summary>
+public sealed class TaskTarget<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private TaskTarget(string name, TaskKind kind, Tensor<T>? values, int[]? classes, IReadOnlyList<string> classNames, Tensor<T> mask)
+    {
+        Name = name;
+        Kind = kind;
+        Values = values;
+        Classes = classes;
+        ClassNames = classNames;
+        Mask = mask;
+    }
+
+    /// <summary>The task's name (the CSV column it came from, or a name the builder chose).</summary>
+    public string Name { get; }
+
+    /// <summary>Regression or classification.</summary>
+    public TaskKind Kind { get; }
+
+    /// <summary>Regression targets, [N, 1]; null for classification.</summary>
+    public Tensor<T>? Values { get; }
+
+    /// <summary>Class indices in [0, <see cref="ClassNames"/>.Count), -1 where masked; null for regression.</summary>
+    public int[]? Classes { get; }
+
+    /// <summary>Class names in index order; empty for regression.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>1 where the row has a target, 0 where it is missing; shape [N].</summary>
+    public Tensor<T> Mask { get; }
+
+    /// <summary>Number of rows.</summary>
+    public int Rows => Mask.Length;
+
+    /// <summary>Number of rows whose mask is 1.</summary>
+    public int PresentCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (T m in Mask.ReadOnlySpan)
+            {
+                n += m != T.Zero ? 1 : 0;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>A regression task from values [N, 1] (or [N]) and a mask [N]; the arrays are used, not copied.</summary>
+    /// <exception cref="ArgumentException">Shapes disagree, or a present value is not finite.</exception>
+    public static TaskTarget<T> Regression(string name, Tensor<T> values, Tensor<T> mask)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(mask);
+        CheckMask(name, mask, values.Length);
+        var v = values.Rank == 2 ? values : values.Reshape(values.Length, 1);
+        if (v.Shape[1] != 1)
+        {
+            throw new ArgumentException($"Task '{name}': regression values must be [N, 1], not {values.Shape}.", nameof(values));
+        }
+
+        for (int i = 0; i < v.Length; i++)
+        {
+            if (mask[i] != T.Zero && !T.IsFinite(v[i]))
+            {
+                throw new ArgumentException($"Task '{name}': row {i} has the non-finite target {v[i]}.", nameof(values));
+            }
+        }
+
+        return new TaskTarget<T>(name, TaskKind.Regression, v, null, [], mask);
+    }
+
+    /// <summary>A classification task from class indices and a mask [N]; the arrays are used, not copied.</summary>
+    /// <exception cref="ArgumentException">Lengths disagree, or a present index is outside the classes.</exception>
+    public static TaskTarget<T> Classification(string name, int[] classes, IReadOnlyList<string> classNames, Tensor<T> mask)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentNullException.ThrowIfNull(mask);
+        CheckMask(name, mask, classes.Length);
+        for (int i = 0; i < classes.Length; i++)
+        {
+            if (mask[i] != T.Zero && (uint)classes[i] >= (uint)classNames.Count)
+            {
+                throw new ArgumentException($"Task '{name}': row {i} has class {classes[i]}, outside [0, {classNames.Count}).", nameof(classes));
+            }
+        }
+
+        return new TaskTarget<T>(name, TaskKind.Classification, null, classes, classNames, mask);
+    }
+
+    /// <summary>An empty target of the same task with room for <paramref name="rows"/> rows (a batch buffer).</summary>
+    public TaskTarget<T> Allocate(int rows) => new(
+        Name,
+        Kind,
+        Values is null ? null : new Tensor<T>(rows, 1),
+        Classes is null ? null : new int[rows],
+        ClassNames,
+        new Tensor<T>(rows));
+
+    /// <summary>Rows <paramref name="rows"/> of this target, in that order, as a new target.</summary>
+    public TaskTarget<T> Gather(ReadOnlySpan<int> rows)
+    {
+        var result = Allocate(rows.Length);
+        GatherInto(rows, result);
+        return result;
+    }
+
+    /// <summary>Copies rows <paramref name="rows"/> into <paramref name="destination"/>, which must have exactly that many rows.</summary>
+    public void GatherInto(ReadOnlySpan<int> rows, TaskTarget<T> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Rows != rows.Length || destination.Kind != Kind)
+        {
+            throw new ArgumentException($"Task '{Name}': the destination has {destination.Rows} {destination.Kind} rows, not {rows.Length} {Kind} rows.", nameof(destination));
+        }
+
+        var mask = Mask.ReadOnlySpan;
+        var maskOut = destination.Mask.Span;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            maskOut[i] = mask[rows[i]];
+        }
+
+        if (Values is not null)
+        {
+            Tensor.GatherInto(Values, rows, destination.Values!);
+        }
+
+        if (Classes is not null)
+        {
+            var d = destination.Classes!;
+            for (int i = 0; i < rows.Length; i++)
+            {
+                d[i] = Classes[rows[i]];
+            }
+        }
+    }
+
+    private static void CheckMask(string name, Tensor<T> mask, int rows)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (mask.Rank != 1 || mask.Length != rows)
+        {
+            throw new ArgumentException($"Task '{name}': the mask has shape {mask.Shape} but there are {rows} rows; it must be [{rows}].", nameof(mask));
+        }
+    }
+}
