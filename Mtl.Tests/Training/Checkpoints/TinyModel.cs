@@ -7,7 +7,7 @@ namespace Mtl.Tests.Training.Checkpoints;
 
 /// <summary>shared = Linear(3, hidden) → Linear(hidden, 2), a buffer running_mean [hidden], and
 /// optionally a head Linear(2, 1): the model of Golden/safetensors_fixtures.py (hidden 4, no head).</summary>
-internal sealed class TinyModel<T> : Module<T>
+public sealed class TinyModel<T> : Module<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public TinyModel(int seed, int hidden = 4, bool head = false)
