@@ -8,8 +8,20 @@ namespace Mtl.Training.Optim;
 /// per-parameter state by parameter name for checkpoints. A parameter is skipped by
 /// <see cref="Step"/> while it is frozen (<see cref="Var{T}.RequiresGrad"/> false) or has no gradient.
 /// </summary>
-/// <remarks>Names are the keys of saved state, so within one optimizer every parameter must appear once
-/// and every name must be unique, as PyTorch requires of its param_groups.</remarks>
+/// <remarks>
+/// Names are the keys of saved state, so within one optimizer every parameter must appear once and every
+/// name must be unique, as PyTorch requires of its param_groups. A slower shared trunk:
+/// <code>
+/// var named = model.NamedParameters().ToList();
+/// var adam = new Adam&lt;float&gt;(
+/// [
+///     new ParameterGroup&lt;float, AdamOptions&gt;(named.Where(p =&gt; p.Key.StartsWith("shared.")), new AdamOptions { LearningRate = 1e-4 }),
+///     new ParameterGroup&lt;float, AdamOptions&gt;(named.Where(p =&gt; !p.Key.StartsWith("shared.")), new AdamOptions { LearningRate = 1e-3 }),
+/// ]);
+/// </code>
+/// With one group, pass the named parameters and the options: <c>new Sgd&lt;float&gt;(model.NamedParameters(), new SgdOptions { … })</c>.
+/// (A collection expression of <c>new("name", p)</c> with no options binds to the groups constructor, so pass the options.)
+/// </remarks>
 public abstract class Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
