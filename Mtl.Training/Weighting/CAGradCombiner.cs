@@ -1,41 +1,5 @@
 namespace Mtl.Training;
 
-/// <summary>How <see cref="CAGradCombiner"/> rescales its update (the reference implementation's <c>rescale</c> flag).</summary>
-public enum CAGradRescale
-{
-    /// <summary>d as solved (rescale = 0).</summary>
-    None,
-
-    /// <summary>d / (1 + c²), the reference implementation's default (rescale = 1).</summary>
-    OnePlusCSquared,
-
-    /// <summary>d / (1 + c) (rescale = 2).</summary>
-    OnePlusC,
-}
-
-/// <summary>Hyper-parameters of <see cref="CAGradCombiner"/>.</summary>
-/// <param name="C">c ≥ 0, the radius of the ball around the mean gradient, relative to its norm; 0 gives the mean gradient. The paper uses 0.4–0.5.</param>
-/// <param name="Rescale">The final rescaling of d.</param>
-/// <param name="MaxIterations">Projected-gradient steps of the inner problem at most.</param>
-/// <param name="Tolerance">Stopping threshold on ‖Δw‖₁ of the inner problem.</param>
-public sealed record CAGradOptions(double C = 0.5, CAGradRescale Rescale = CAGradRescale.OnePlusCSquared, int MaxIterations = 2000, double Tolerance = 1e-13)
-{
-    /// <summary>Throws on a negative or non-finite c, a non-positive iteration count or a negative tolerance.</summary>
-    public void Validate()
-    {
-        if (!double.IsFinite(C) || C < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(C), C, "CAGrad: c must be a finite number ≥ 0.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxIterations);
-        if (!double.IsFinite(Tolerance) || Tolerance < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "CAGrad: the tolerance must be a finite number ≥ 0.");
-        }
-    }
-}
-
 /// <summary>
 /// CAGrad, conflict-averse gradient descent (Liu et al. 2021): the update d maximises the worst task's
 /// improvement minᵢ gᵢ·d within a ball ‖d − g₀‖ ≤ c‖g₀‖ around the mean gradient g₀ = (1/K)Σgᵢ. Its dual
@@ -43,14 +7,7 @@ public sealed record CAGradOptions(double C = 0.5, CAGradRescale Rescale = CAGra
 /// then d = g₀ + (√φ/‖g_w‖)·g_w, divided by (1 + c²) as in the reference implementation (see
 /// <see cref="CAGradRescale"/>). With c = 0, d = g₀.
 /// </summary>
-/// <remarks>
-/// The inner problem is solved on the Gram matrix A (Aᵢⱼ = gᵢ·gⱼ, so g_w·g₀ = wᵀA1/K and ‖g_w‖² = wᵀAw) by
-/// projected gradient descent with a backtracking (Armijo) step: w ← Π(w − η∇F(w)) with Π the Euclidean
-/// projection onto the simplex (Duchi et al. 2008) and ∇F = A1/K + √φ·Aw/‖g_w‖, η halved until the
-/// sufficient-decrease condition holds and doubled after each accepted step. The reference implementation
-/// uses scipy's SLSQP instead; F is convex, so both reach its minimum. ‖g_w‖ is floored at 10⁻⁸ of the
-/// largest task gradient norm where it vanishes (the reference adds 10⁻⁸ under the root for the same reason).
-/// </remarks>
+/// <remarks>The inner problem is solved by <see cref="CAGradDual"/>.</remarks>
 public sealed class CAGradCombiner : IGradientCombiner
 {
     /// <summary>Creates the combiner.</summary>
@@ -83,7 +40,7 @@ public sealed class CAGradCombiner : IGradientCombiner
             return d;
         }
 
-        var w = SolveWeights(FlatVectors.Gram(taskGradients), sqrtPhi, Options.MaxIterations, Options.Tolerance);
+        var w = CAGradDual.SolveWeights(FlatVectors.Gram(taskGradients), sqrtPhi, Options.MaxIterations, Options.Tolerance);
         LastWeights = w;
         var gw = FlatVectors.Combination(taskGradients, w);
         double gwNorm = Math.Sqrt(FlatVectors.Dot(gw, gw));
@@ -100,139 +57,5 @@ public sealed class CAGradCombiner : IGradientCombiner
         };
         TensorPrimitives.Multiply(d, scale, d);
         return d;
-    }
-
-    /// <summary>The inner objective F(w) = wᵀA1/K + √φ·√(wᵀAw).</summary>
-    internal static double Objective(double[,] gram, ReadOnlySpan<double> w, double sqrtPhi) => Evaluate(gram, w, sqrtPhi, Floor(gram), null);
-
-    /// <summary>argmin over the simplex of <see cref="Objective"/>, by projected gradient descent.</summary>
-    internal static double[] SolveWeights(double[,] gram, double sqrtPhi, int maxIterations, double tolerance)
-    {
-        int k = gram.GetLength(0);
-        double floor = Floor(gram);
-        var w = Enumerable.Repeat(1.0 / k, k).ToArray();
-        var gradient = new double[k];
-        var candidate = new double[k];
-        var candidateGradient = new double[k];
-        double f = Evaluate(gram, w, sqrtPhi, floor, gradient);
-        double trace = 0;
-        for (int i = 0; i < k; i++)
-        {
-            trace += gram[i, i];
-        }
-
-        double step = 1 / trace;
-        for (int iteration = 0; iteration < maxIterations; iteration++)
-        {
-            double fc, change;
-            while (true)
-            {
-                for (int i = 0; i < k; i++)
-                {
-                    candidate[i] = w[i] - (step * gradient[i]);
-                }
-
-                ProjectOntoSimplex(candidate);
-                fc = Evaluate(gram, candidate, sqrtPhi, floor, candidateGradient);
-                double linear = 0, squared = 0;
-                change = 0;
-                for (int i = 0; i < k; i++)
-                {
-                    double delta = candidate[i] - w[i];
-                    linear += gradient[i] * delta;
-                    squared += delta * delta;
-                    change += Math.Abs(delta);
-                }
-
-                if (fc <= f + linear + (squared / (2 * step)) || step < 1e-300)
-                {
-                    break;
-                }
-
-                step /= 2;
-            }
-
-            candidate.CopyTo(w, 0);
-            candidateGradient.CopyTo(gradient, 0);
-            f = fc;
-            if (change < tolerance)
-            {
-                break;
-            }
-
-            step *= 2;
-        }
-
-        return w;
-    }
-
-    /// <summary>
-    /// Euclidean projection onto the simplex {w ≥ 0, Σw = 1}, in place (Duchi et al. 2008, Fig. 1): with u
-    /// sorted descending and ρ the largest j with uⱼ − (Σ_{r≤j} uᵣ − 1)/j &gt; 0, w = max(v − θ, 0) for
-    /// θ = (Σ_{r≤ρ} uᵣ − 1)/ρ.
-    /// </summary>
-    internal static void ProjectOntoSimplex(Span<double> v)
-    {
-        var u = v.ToArray();
-        Array.Sort(u);
-        Array.Reverse(u);
-        double cumulative = 0, theta = 0;
-        for (int j = 0; j < u.Length; j++)
-        {
-            cumulative += u[j];
-            double t = (cumulative - 1) / (j + 1);
-            if (u[j] - t > 0)
-            {
-                theta = t;
-            }
-        }
-
-        for (int i = 0; i < v.Length; i++)
-        {
-            v[i] = Math.Max(v[i] - theta, 0);
-        }
-    }
-
-    /// <summary>(10⁻⁸·maxᵢ‖gᵢ‖)², the floor under ‖g_w‖².</summary>
-    private static double Floor(double[,] gram)
-    {
-        double max = 0;
-        for (int i = 0; i < gram.GetLength(0); i++)
-        {
-            max = Math.Max(max, gram[i, i]);
-        }
-
-        return 1e-16 * max;
-    }
-
-    /// <summary>F(w), and ∇F(w) into <paramref name="gradient"/> when given.</summary>
-    private static double Evaluate(double[,] gram, ReadOnlySpan<double> w, double sqrtPhi, double floor, double[]? gradient)
-    {
-        int k = w.Length;
-        Span<double> aw = stackalloc double[k];
-        Span<double> ab = stackalloc double[k];
-        double quadratic = 0, linear = 0;
-        for (int i = 0; i < k; i++)
-        {
-            for (int j = 0; j < k; j++)
-            {
-                aw[i] += gram[i, j] * w[j];
-                ab[i] += gram[i, j] / k;
-            }
-
-            quadratic += w[i] * aw[i];
-            linear += w[i] * ab[i];
-        }
-
-        double norm = Math.Sqrt(Math.Max(quadratic, floor));
-        if (gradient is not null)
-        {
-            for (int i = 0; i < k; i++)
-            {
-                gradient[i] = ab[i] + (sqrtPhi * aw[i] / norm);
-            }
-        }
-
-        return linear + (sqrtPhi * norm);
     }
 }

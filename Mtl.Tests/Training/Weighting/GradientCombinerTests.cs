@@ -178,8 +178,8 @@ public class GradientCombinerTests
 
         // The inner objective at the solver's w against a fine grid on [0, 1].
         double[,] gram = { { Dot(g[0], g[0]), Dot(g[0], g[1]) }, { Dot(g[1], g[0]), Dot(g[1], g[1]) } };
-        double solved = CAGradCombiner.Objective(gram, cagrad.LastWeights!.ToArray(), sqrtPhi);
-        double grid = Enumerable.Range(0, 100001).Min(i => CAGradCombiner.Objective(gram, [i / 100000.0, 1 - (i / 100000.0)], sqrtPhi));
+        double solved = CAGradDual.Objective(gram, cagrad.LastWeights!.ToArray(), sqrtPhi);
+        double grid = Enumerable.Range(0, 100001).Min(i => CAGradDual.Objective(gram, [i / 100000.0, 1 - (i / 100000.0)], sqrtPhi));
         Assert.That(solved, Is.LessThanOrEqualTo(grid + 1e-12));
 
         // d lies on the sphere ‖d − g0‖ = c‖g0‖ and improves the worst task over plain g0.
@@ -205,14 +205,14 @@ public class GradientCombinerTests
 
         var g0 = Combination(g, [1 / 3.0, 1 / 3.0, 1 / 3.0]);
         double sqrtPhi = 0.4 * Math.Sqrt(Dot(g0, g0));
-        double solved = CAGradCombiner.Objective(gram, cagrad.LastWeights!.ToArray(), sqrtPhi);
+        double solved = CAGradDual.Objective(gram, cagrad.LastWeights!.ToArray(), sqrtPhi);
         const int n = 300;
         double grid = double.PositiveInfinity;
         for (int a = 0; a <= n; a++)
         {
             for (int b = 0; a + b <= n; b++)
             {
-                grid = Math.Min(grid, CAGradCombiner.Objective(gram, [a / (double)n, b / (double)n, (n - a - b) / (double)n], sqrtPhi));
+                grid = Math.Min(grid, CAGradDual.Objective(gram, [a / (double)n, b / (double)n, (n - a - b) / (double)n], sqrtPhi));
             }
         }
 
@@ -232,7 +232,7 @@ public class GradientCombinerTests
     public void SimplexProjectionMatchesTheDefinition()
     {
         double[] v = [0.9, 0.6, -0.2];
-        CAGradCombiner.ProjectOntoSimplex(v);
+        CAGradDual.ProjectOntoSimplex(v);
         // θ = (0.9 + 0.6 − 1)/2 = 0.25 → (0.65, 0.35, 0).
         Assert.That(v, Is.EqualTo(new[] { 0.65, 0.35, 0.0 }).Within(1e-15));
     }
