@@ -1,0 +1,61 @@
+namespace Mtl.Training;
+
+/// <summary>
+/// CAGrad, conflict-averse gradient descent (Liu et al. 2021): the update d maximises the worst task's
+/// improvement minᵢ gᵢ·d within a ball ‖d − g₀‖ ≤ c‖g₀‖ around the mean gradient g₀ = (1/K)Σgᵢ. Its dual
+/// is a problem over the simplex, min_w F(w) = g_w·g₀ + √φ‖g_w‖ with g_w = Σwᵢgᵢ and φ = c²‖g₀‖², and
+/// then d = g₀ + (√φ/‖g_w‖)·g_w, divided by (1 + c²) as in the reference implementation (see
+/// <see cref="CAGradRescale"/>). With c = 0, d = g₀.
+/// </summary>
+/// <remarks>The inner problem is solved by <see cref="CAGradDual"/>.</remarks>
+public sealed class CAGradCombiner : IGradientCombiner
+{
+    /// <summary>Creates the combiner.</summary>
+    public CAGradCombiner(CAGradOptions? options = null)
+    {
+        Options = options ?? new CAGradOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The hyper-parameters.</summary>
+    public CAGradOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "cagrad";
+
+    /// <summary>The simplex weights w of the last call, for logging.</summary>
+    public IReadOnlyList<double>? LastWeights { get; private set; }
+
+    /// <inheritdoc />
+    public double[] Combine(IReadOnlyList<double[]> taskGradients)
+    {
+        FlatVectors.Check(Name, taskGradients);
+        int k = taskGradients.Count;
+        var uniform = Enumerable.Repeat(1.0 / k, k).ToArray();
+        var d = FlatVectors.Combination(taskGradients, uniform);
+        double sqrtPhi = Options.C * Math.Sqrt(FlatVectors.Dot(d, d));
+        if (sqrtPhi == 0)
+        {
+            LastWeights = uniform;
+            return d;
+        }
+
+        var w = CAGradDual.SolveWeights(FlatVectors.Gram(taskGradients), sqrtPhi, Options.MaxIterations, Options.Tolerance);
+        LastWeights = w;
+        var gw = FlatVectors.Combination(taskGradients, w);
+        double gwNorm = Math.Sqrt(FlatVectors.Dot(gw, gw));
+        if (gwNorm > 0)
+        {
+            FlatVectors.AddScaled(d, sqrtPhi / gwNorm, gw);
+        }
+
+        double scale = Options.Rescale switch
+        {
+            CAGradRescale.OnePlusCSquared => 1 / (1 + (Options.C * Options.C)),
+            CAGradRescale.OnePlusC => 1 / (1 + Options.C),
+            _ => 1,
+        };
+        TensorPrimitives.Multiply(d, scale, d);
+        return d;
+    }
+}

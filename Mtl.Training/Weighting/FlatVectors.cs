@@ -1,0 +1,56 @@
+namespace Mtl.Training;
+
+/// <summary>Small float64 vector helpers for the gradient combiners.</summary>
+internal static class FlatVectors
+{
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => TensorPrimitives.Dot(a, b);
+
+    /// <summary>y += α·x.</summary>
+    public static void AddScaled(Span<double> y, double alpha, ReadOnlySpan<double> x) => TensorPrimitives.MultiplyAdd(x, alpha, y, y);
+
+    /// <summary>The Gram matrix Mᵢⱼ = gᵢ·gⱼ.</summary>
+    public static double[,] Gram(IReadOnlyList<double[]> g)
+    {
+        var m = new double[g.Count, g.Count];
+        for (int i = 0; i < g.Count; i++)
+        {
+            for (int j = i; j < g.Count; j++)
+            {
+                m[i, j] = m[j, i] = Dot(g[i], g[j]);
+            }
+        }
+
+        return m;
+    }
+
+    /// <summary>Σ wᵢgᵢ.</summary>
+    public static double[] Combination(IReadOnlyList<double[]> g, ReadOnlySpan<double> w)
+    {
+        var d = new double[g[0].Length];
+        for (int i = 0; i < g.Count; i++)
+        {
+            AddScaled(d, w[i], g[i]);
+        }
+
+        return d;
+    }
+
+    /// <summary>Throws unless there is at least one vector and all have one length.</summary>
+    public static void Check(string who, IReadOnlyList<double[]> g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        if (g.Count == 0)
+        {
+            throw new ArgumentException($"{who}: no task gradients given.", nameof(g));
+        }
+
+        for (int i = 0; i < g.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(g[i]);
+            if (g[i].Length != g[0].Length)
+            {
+                throw new ArgumentException($"{who}: task gradient {i} has {g[i].Length} values but task gradient 0 has {g[0].Length}.", nameof(g));
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace Mtl.Training;
+
+/// <summary>
+/// MGDA (Sener &amp; Koltun 2018): d = Σ αᵢgᵢ with α the min-norm point of the convex hull of the task
+/// gradients (<see cref="MinNormSolver"/>: closed form for two tasks, Frank-Wolfe for more). d is a common
+/// descent direction of every task unless it is 0 (a Pareto-stationary point). Fed the gradients with respect
+/// to the shared representation instead of the shared parameters, the same solver gives MGDA-UB, the
+/// paper's cheaper upper bound; this combiner is agnostic about which it is given.
+/// </summary>
+public sealed class MgdaCombiner : IGradientCombiner
+{
+    /// <summary>Creates the combiner.</summary>
+    public MgdaCombiner(MgdaOptions? options = null)
+    {
+        Options = options ?? new MgdaOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The hyper-parameters.</summary>
+    public MgdaOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "mgda";
+
+    /// <summary>The weights αᵢ of the last call (before any scaling by K), for logging.</summary>
+    public IReadOnlyList<double>? LastWeights { get; private set; }
+
+    /// <inheritdoc />
+    public double[] Combine(IReadOnlyList<double[]> taskGradients)
+    {
+        FlatVectors.Check(Name, taskGradients);
+        var gram = FlatVectors.Gram(taskGradients);
+        int k = taskGradients.Count;
+        if (Options.Normalization == MgdaNormalization.L2)
+        {
+            var norms = Enumerable.Range(0, k).Select(i => Math.Sqrt(gram[i, i])).ToArray();
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    double n = norms[i] * norms[j];
+                    gram[i, j] = n == 0 ? 0 : gram[i, j] / n;
+                }
+            }
+        }
+
+        var alpha = MinNormSolver.Solve(gram, Options.MaxIterations, Options.Tolerance);
+        LastWeights = alpha;
+        var d = FlatVectors.Combination(taskGradients, alpha);
+        if (Options.ScaleByTaskCount)
+        {
+            TensorPrimitives.Multiply(d, k, d);
+        }
+
+        return d;
+    }
+}

@@ -1,0 +1,50 @@
+using Mtl.Tensors;
+
+namespace Mtl.Training;
+
+/// <summary>
+/// PCGrad, gradient surgery (Yu et al. 2020, Algorithm 1): for each task i, starting from gᵢᴾᶜ = gᵢ and
+/// visiting the other tasks j in a random order, if gᵢᴾᶜ·gⱼ &lt; 0 project gᵢᴾᶜ onto the normal plane of
+/// gⱼ, gᵢᴾᶜ ← gᵢᴾᶜ − (gᵢᴾᶜ·gⱼ / ‖gⱼ‖²)·gⱼ; then d = Σ gᵢᴾᶜ. Projections are onto the original gⱼ, not
+/// their projected versions, as in the paper. Non-conflicting pairs are left alone.
+/// </summary>
+/// <remarks>The random orders come from a <see cref="SeededRandom"/>, a fresh order per task per call, so a
+/// run is reproducible from the seed.</remarks>
+public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
+{
+    private readonly SeededRandom _random = new(seed);
+
+    /// <inheritdoc />
+    public string Name => "pcgrad";
+
+    /// <inheritdoc />
+    public double[] Combine(IReadOnlyList<double[]> taskGradients)
+    {
+        FlatVectors.Check(Name, taskGradients);
+        int k = taskGradients.Count;
+        var squaredNorms = taskGradients.Select(g => FlatVectors.Dot(g, g)).ToArray();
+        var d = new double[taskGradients[0].Length];
+        var projected = new double[d.Length];
+        for (int i = 0; i < k; i++)
+        {
+            taskGradients[i].CopyTo(projected, 0);
+            foreach (int j in _random.Permutation(k))
+            {
+                if (j == i)
+                {
+                    continue;
+                }
+
+                double dot = FlatVectors.Dot(projected, taskGradients[j]);
+                if (dot < 0)
+                {
+                    FlatVectors.AddScaled(projected, -dot / squaredNorms[j], taskGradients[j]);
+                }
+            }
+
+            TensorPrimitives.Add(d, projected, d);
+        }
+
+        return d;
+    }
+}

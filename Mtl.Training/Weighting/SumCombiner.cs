@@ -1,0 +1,21 @@
+namespace Mtl.Training;
+
+/// <summary>d = Σ gᵢ: exactly the gradient of the summed loss (the baseline of every other combiner).</summary>
+public sealed class SumCombiner : IGradientCombiner
+{
+    /// <inheritdoc />
+    public string Name => "sum";
+
+    /// <inheritdoc />
+    public double[] Combine(IReadOnlyList<double[]> taskGradients)
+    {
+        FlatVectors.Check(Name, taskGradients);
+        var d = new double[taskGradients[0].Length];
+        foreach (var g in taskGradients)
+        {
+            TensorPrimitives.Add(d, g, d);
+        }
+
+        return d;
+    }
+}
