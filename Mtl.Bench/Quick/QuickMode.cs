@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text.Json;
+using Mtl.Autograd;
+using Mtl.Tensors;
+
+namespace Mtl.Bench.Quick;
+
+/// <summary>
+/// <c>dotnet run -c Release --project Mtl.Bench -- quick [--threads N] [--json PATH] [--no-peer]</c>:
+/// GEMM throughput, multi-task training steps and shared-vs-separate training, each side by side with
+/// PyTorch on the CPU when it is installed, in under three minutes on two cores.
+/// </summary>
+internal static class QuickMode
+{
+    private static readonly int[] GemmSizes = [64, 128, 256, 512, 1024];
+
+    private static readonly TrainStepConfig[] Configs =
+    [
+        new("small", 64, 32, 64),
+        new("medium", 256, 256, 512),
+        new("large", 512, 1024, 2048),
+    ];
+
+    private static readonly int[] SharingTasks = [2, 4, 8];
+
+    public static int Run(string[] args)
+    {
+        int threads = Environment.ProcessorCount;
+        string? jsonPath = null;
+        bool peer = true;
+        for (int i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t >= 1:
+                    threads = t;
+                    i++;
+                    break;
+                case "--json" when i + 1 < args.Length:
+                    jsonPath = args[++i];
+                    break;
+                case "--no-peer":
+                    peer = false;
+                    break;
+                default:
+                    Console.Error.WriteLine($"quick: unknown or incomplete option '{args[i]}'. Usage: quick [--threads N] [--json PATH] [--no-peer]");
+                    return 2;
+            }
+        }
+
+        MtlThreads.Count = threads;
+        var machine = Machine(threads);
+        Console.WriteLine($"Mtl quick benchmark: {machine["cpu"]}, {machine["cores"]} cores, {machine["simd"]}, .NET {machine["runtime"]}, {threads} thread(s)");
+
+        var gemm = GemmSizes.Select(n => (N: n, Gflops: MeasureGemm(n))).ToList();
+        var steps = Configs.Select(c => (Config: c, Result: MeasureTrainStep(c))).ToList();
+        var sharing = SharingTasks.Select(t => (Tasks: t, Shared: MeasureEpoch(t, shared: true), Separate: MeasureEpoch(t, shared: false))).ToList();
+
+        var peerResults = peer ? PeerRunner.Run(fast: false) : null;
+        Print(gemm, steps, sharing, peerResults, threads);
+        if (jsonPath is not null)
+        {
+            WriteJson(jsonPath, machine, threads, gemm, steps, sharing, peerResults);
+            Console.WriteLine($"wrote {Path.GetFullPath(jsonPath)}");
+        }
+
+        return 0;
+    }
+
+    private static double MeasureGemm(int n)
+    {
+        var random = new SeededRandom(n);
+        var a = Tensor.RandomNormal<float>(random, new Shape(n, n));
+        var b = Tensor.RandomNormal<float>(random, new Shape(n, n));
+        var c = new Tensor<float>(n, n);
+        double seconds = Median.SecondsPerCall(() => Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, n, n, n, a.ReadOnlySpan, b.ReadOnlySpan, c.Span, accumulate: false), totalSeconds: 0.5);
+        return 2.0 * n * n * n / seconds / 1e9;
+    }
+
+    private static (double MsPerStep, double BytesPerStep) MeasureTrainStep(TrainStepConfig config)
+    {
+        var step = new TrainStep(config);
+        for (int i = 0; i < 10; i++)
+        {
+            step.Run();
+        }
+
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        int runs = 0;
+        double seconds = Median.SecondsPerCall(
+            () =>
+            {
+                step.Run();
+                runs++;
+            },
+            totalSeconds: 2.0);
+        long bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        Tape.Current.Release();
+        return (seconds * 1e3, (double)bytes / runs);
+    }
+
+    private static double MeasureEpoch(int tasks, bool shared)
+    {
+        var bench = new SharingBench(tasks, shared);
+        return Median.SecondsPerCall(bench.Epoch, totalSeconds: 1.0, sampleSeconds: 0) * 1e3;
+    }
+
+    private static void Print(
+        List<(int N, double Gflops)> gemm,
+        List<(TrainStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> steps,
+        List<(int Tasks, double Shared, double Separate)> sharing,
+        PeerResults? peer,
+        int threads)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine($"GEMM float32, square (GFLOP/s; Mtl with {threads} thread(s), PyTorch/OpenBLAS best of 1 and 2 threads)");
+        Console.WriteLine("     n      Mtl   PyTorch-1   PyTorch-2   Mtl/PyTorch");
+        foreach (var (n, g) in gemm)
+        {
+            double? p1 = Lookup(peer?.Gemm, (n, 1)), p2 = Lookup(peer?.Gemm, (n, 2));
+            double? best = Max(p1, p2);
+            Console.WriteLine(string.Create(ci, $"{n,6} {g,8:F1} {Fmt(p1, "F1"),11} {Fmt(p2, "F1"),11} {Fmt(best is null ? null : g / best, "F2"),13}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Training step (3 tasks, Adam; median ms per step; allocated bytes per steady-state step)");
+        Console.WriteLine("config   batch    in  hidden   Mtl ms   bytes/step   PyTorch-1   PyTorch-2   speed-up");
+        foreach (var (c, (ms, bytes)) in steps)
+        {
+            double? p1 = Lookup(peer?.TrainStepMs, (c.Name, 1)), p2 = Lookup(peer?.TrainStepMs, (c.Name, 2));
+            double? best = Min(p1, p2);
+            Console.WriteLine(string.Create(ci, $"{c.Name,-7} {c.Batch,6} {c.In,5} {c.Hidden,7} {ms,8:F3} {bytes,12:F0} {Fmt(p1, "F3"),11} {Fmt(p2, "F3"),11} {Fmt(best is null ? null : best / ms, "F2"),10}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(ci, $"Shared trunk vs separate models: ms per epoch ({SharingBench.Rows} rows, batch {SharingBench.Batch}, in {SharingBench.Inputs}, hidden {SharingBench.Hidden})"));
+        Console.WriteLine("tasks   shared   separate   separate/shared");
+        foreach (var (t, s, sep) in sharing)
+        {
+            Console.WriteLine(string.Create(ci, $"{t,5} {s,8:F1} {sep,10:F1} {sep / s,17:F2}"));
+        }
+
+        if (peer is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"peer: PyTorch {peer.TorchVersion} on the CPU (matmul through OpenBLAS)");
+        }
+    }
+
+    private static void WriteJson(
+        string path,
+        Dictionary<string, object> machine,
+        int threads,
+        List<(int N, double Gflops)> gemm,
+        List<(TrainStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> steps,
+        List<(int Tasks, double Shared, double Separate)> sharing,
+        PeerResults? peer)
+    {
+        var doc = new Dictionary<string, object?>
+        {
+            ["machine"] = machine,
+            ["gemm"] = gemm.Select(g => new Dictionary<string, object> { ["m"] = g.N, ["n"] = g.N, ["k"] = g.N, ["threads"] = threads, ["gflops"] = Math.Round(g.Gflops, 2) }).ToList(),
+            ["train_step"] = steps.Select(s => new Dictionary<string, object>
+            {
+                ["config"] = s.Config.Name,
+                ["batch"] = s.Config.Batch,
+                ["in"] = s.Config.In,
+                ["hidden"] = s.Config.Hidden,
+                ["tasks"] = 3,
+                ["ms_per_step"] = Math.Round(s.Result.MsPerStep, 4),
+                ["allocated_bytes_per_step"] = Math.Round(s.Result.BytesPerStep, 1),
+            }).ToList(),
+            ["multitask_vs_separate"] = sharing.Select(s => new Dictionary<string, object>
+            {
+                ["tasks"] = s.Tasks,
+                ["shared_ms_per_epoch"] = Math.Round(s.Shared, 3),
+                ["separate_ms_per_epoch"] = Math.Round(s.Separate, 3),
+                ["ratio"] = Math.Round(s.Separate / s.Shared, 3),
+            }).ToList(),
+            ["peer"] = peer is null ? null : new Dictionary<string, object>
+            {
+                ["name"] = "pytorch",
+                ["version"] = peer.TorchVersion,
+                ["gemm"] = peer.Gemm.Select(kv => new Dictionary<string, object> { ["n"] = kv.Key.N, ["threads"] = kv.Key.Threads, ["gflops"] = kv.Value }).ToList(),
+                ["train_step"] = peer.TrainStepMs.Select(kv => new Dictionary<string, object> { ["config"] = kv.Key.Config, ["threads"] = kv.Key.Threads, ["ms_per_step"] = kv.Value }).ToList(),
+            },
+        };
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static Dictionary<string, object> Machine(int threads) => new()
+    {
+        ["cpu"] = CpuName(),
+        ["cores"] = Environment.ProcessorCount,
+        ["threads"] = threads,
+        ["simd"] = Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "scalar",
+        ["os"] = RuntimeInformation.OSDescription,
+        ["runtime"] = Environment.Version.ToString(),
+    };
+
+    private static string CpuName()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+
+    private static double? Lookup<TKey>(Dictionary<TKey, double>? d, TKey key)
+        where TKey : notnull => d is not null && d.TryGetValue(key, out double v) ? v : null;
+
+    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+
+    private static double? Min(double? a, double? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+
+    private static string Fmt(double? v, string format) => v is null ? "-" : v.Value.ToString(format, CultureInfo.InvariantCulture);
+}
