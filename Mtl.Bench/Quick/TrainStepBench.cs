@@ -2,6 +2,8 @@ using Mtl.Autograd;
 using Mtl.Layers;
 using Mtl.Tensors;
 using Mtl.Training;
+using Mtl.Training.Losses;
+using Mtl.Training.Weighting;
 using Mtl.Training.Optim;
 
 namespace Mtl.Bench.Quick;

@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>
 /// Binary cross-entropy from logits for multi-label attributes, torch.nn.BCEWithLogitsLoss: for a logit x

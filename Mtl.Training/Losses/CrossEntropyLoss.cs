@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>
 /// Softmax cross-entropy from logits [N, C] and integer labels, torch.nn.CrossEntropyLoss:

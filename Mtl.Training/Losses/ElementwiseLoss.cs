@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>
 /// A loss that is a sum of per-element terms l(p, t), composed from autograd primitives (so it needs no

@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>
 /// Huber loss, torch.nn.HuberLoss: with d = p − t, l = ½d² where |d| &lt; δ, else δ(|d| − ½δ);

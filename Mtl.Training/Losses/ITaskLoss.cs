@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>
 /// The loss of one task, so that a trainer can hold one per task. Every implementation returns a scalar

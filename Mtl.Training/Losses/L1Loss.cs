@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>Mean absolute error, torch.nn.L1Loss: l = |p − t|; dl/dp = sign(p − t), 0 at p = t as in PyTorch.</summary>
 public sealed class L1Loss<T>(LossReduction reduction = LossReduction.Mean) : ElementwiseLoss<T>("l1", TaskKind.Regression, reduction)

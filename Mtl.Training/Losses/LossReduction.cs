@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>How a loss reduces its per-element terms to one scalar (PyTorch's <c>reduction</c>).</summary>
 public enum LossReduction

@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>Mean squared error, torch.nn.MSELoss: l = (p − t)²; dl/dp = 2(p − t).</summary>
 public sealed class MseLoss<T>(LossReduction reduction = LossReduction.Mean) : ElementwiseLoss<T>("mse", TaskKind.Regression, reduction)

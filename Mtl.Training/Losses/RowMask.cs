@@ -1,7 +1,7 @@
 using System.Numerics;
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>
 /// The rows of a batch a loss sees and their weights, from an optional per-sample mask [N]: rows with

@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>What a task predicts; loss weighting schemes that model the likelihood (uncertainty weighting)
 /// treat the two kinds differently.</summary>

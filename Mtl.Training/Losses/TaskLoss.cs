@@ -1,7 +1,7 @@
 using System.Numerics;
 using Mtl.Autograd;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Losses;
 
 /// <summary>One task's scalar loss of the current forward pass, named by its task.</summary>
 /// <param name="Task">The task's name (as in the model's heads).</param>

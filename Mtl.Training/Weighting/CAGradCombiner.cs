@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// CAGrad, conflict-averse gradient descent (Liu et al. 2021): the update d maximises the worst task's

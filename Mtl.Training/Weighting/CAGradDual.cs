@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>The dual problem of CAGrad over the simplex, min_w F(w) = wᵀA1/K + √φ·√(wᵀAw), on the Gram matrix A.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>How <see cref="CAGradCombiner"/> rescales its update (the reference implementation's <c>rescale</c> flag).</summary>
 public enum CAGradRescale

@@ -1,7 +1,8 @@
 using System.Numerics;
 using Mtl.Autograd;
+using Mtl.Training.Losses;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// Dynamic Weight Average (Liu, Johns &amp; Davison 2019, MTAN): with Lᵢ(t) the mean loss of task i over

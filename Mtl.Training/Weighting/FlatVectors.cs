@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>Small float64 vector helpers for the gradient combiners.</summary>
 internal static class FlatVectors

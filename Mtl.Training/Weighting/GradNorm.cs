@@ -2,8 +2,9 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Layers;
 using Mtl.Tensors;
+using Mtl.Training.Losses;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// GradNorm (Chen et al. 2018): learnable task weights wᵢ (parameters named <c>weight_&lt;task&gt;</c>, the

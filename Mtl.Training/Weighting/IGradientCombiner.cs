@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// A gradient-level multi-task method: from the per-task gradients gᵢ on the shared parameters (each

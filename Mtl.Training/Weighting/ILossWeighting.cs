@@ -1,7 +1,8 @@
 using System.Numerics;
 using Mtl.Autograd;
+using Mtl.Training.Losses;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// A loss-level task weighting: combines the task losses into the objective L = Σ λᵢLᵢ (plus the scheme's

@@ -2,7 +2,7 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Layers;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// The regulariser Ω(θ) = λ_Ω·Σ‖θ‖² over a set of parameters, by default the task-specific ones

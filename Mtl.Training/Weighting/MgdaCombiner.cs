@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// MGDA (Sener &amp; Koltun 2018): d = Σ αᵢgᵢ with α the min-norm point of the convex hull of the task

@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>How <see cref="MgdaCombiner"/> normalises the task gradients before solving for the weights.</summary>
 public enum MgdaNormalization

@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// The min-norm point of the convex hull of vectors g₁..g_K: the weights α on the simplex minimising

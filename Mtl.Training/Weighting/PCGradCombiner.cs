@@ -1,6 +1,6 @@
 using Mtl.Tensors;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// PCGrad, gradient surgery (Yu et al. 2020, Algorithm 1): for each task i, starting from gᵢᴾᶜ = gᵢ and

@@ -1,7 +1,8 @@
 using System.Numerics;
 using Mtl.Autograd;
+using Mtl.Training.Losses;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>Fixed task weights: L = Σ λᵢLᵢ.</summary>
 public sealed class StaticWeighting<T> : ILossWeighting<T>

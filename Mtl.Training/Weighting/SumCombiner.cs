@@ -1,4 +1,4 @@
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>d = Σ gᵢ: exactly the gradient of the summed loss (the baseline of every other combiner).</summary>
 public sealed class SumCombiner : IGradientCombiner

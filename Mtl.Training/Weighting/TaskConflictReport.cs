@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// Task conflict at one step: each task's gradient norm on the shared parameters and the pairwise cosine

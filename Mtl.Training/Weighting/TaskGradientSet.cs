@@ -1,7 +1,7 @@
 using System.Numerics;
 using Mtl.Autograd;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// The per-task gradients of one forward pass, each flattened over the shared parameters (in their given

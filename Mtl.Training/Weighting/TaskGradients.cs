@@ -1,7 +1,8 @@
 using System.Numerics;
 using Mtl.Autograd;
+using Mtl.Training.Losses;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// Per-task gradients on the shared parameters from one forward pass, for gradient-level weighting

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Mtl.Training.Losses;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>Matches task losses to a scheme's task list by name, with errors that list the known tasks.</summary>
 internal static class TaskIndex

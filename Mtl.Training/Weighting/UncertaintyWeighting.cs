@@ -2,8 +2,9 @@ using System.Numerics;
 using Mtl.Autograd;
 using Mtl.Layers;
 using Mtl.Tensors;
+using Mtl.Training.Losses;
 
-namespace Mtl.Training;
+namespace Mtl.Training.Weighting;
 
 /// <summary>Which constant factors <see cref="UncertaintyWeighting{T}"/> uses.</summary>
 public enum UncertaintyForm

@@ -22,7 +22,7 @@ public class LossGradCheckTests
     {
         // The smooth derivative σ(0) − t = ½ − t: a max/abs composition would give −t here and fail.
         var t = Tensor.FromArray<double>([0.0, 1.0, 0.3, 0.8], 4, 1);
-        GradCheck.Assert(v => new Mtl.Training.BceWithLogitsLoss<double>().Compute(v[0], t), [Tensor.Zeros<double>(4, 1)]);
+        GradCheck.Assert(v => new Mtl.Training.Losses.BceWithLogitsLoss<double>().Compute(v[0], t), [Tensor.Zeros<double>(4, 1)]);
     }
 
     private static void Check(LossCases.Case c, Tensor<double>? mask)

@@ -75,7 +75,7 @@ public class LossMaskTests
             }
         }
 
-        double expected = c.Loss.Reduction == Mtl.Training.LossReduction.Mean ? total / w.Sum() : total;
+        double expected = c.Loss.Reduction == Mtl.Training.Losses.LossReduction.Mean ? total / w.Sum() : total;
         Assert.That(weighted, Is.EqualTo(expected).Within(1e-13));
     }
 

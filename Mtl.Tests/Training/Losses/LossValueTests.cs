@@ -1,6 +1,8 @@
 using Mtl.Autograd;
 using Mtl.Tensors;
 using Mtl.Training;
+using Mtl.Training.Losses;
+using Mtl.Training.Weighting;
 
 namespace Mtl.Tests.Training.Losses;
 

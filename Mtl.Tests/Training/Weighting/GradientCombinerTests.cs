@@ -1,5 +1,7 @@
 using Mtl.Tensors;
 using Mtl.Training;
+using Mtl.Training.Losses;
+using Mtl.Training.Weighting;
 
 namespace Mtl.Tests.Training.Weighting;
 
