@@ -1,15 +1,5 @@
 namespace Mtl.Training.Data;
 
-/// <summary>What a task predicts.</summary>
-public enum TaskKind
-{
-    /// <summary>A real number per row; targets are a [N, 1] tensor.</summary>
-    Regression,
-
-    /// <summary>One of a fixed set of classes per row; targets are class indices.</summary>
-    Classification,
-}
-
 /// <summary>How a categorical input column reaches the model.</summary>
 public enum CategoricalEncoding
 {

@@ -1,3 +1,4 @@
+using Mtl.Training;
 using Mtl.Training.Data;
 
 namespace Mtl.Tests.Training.Data;

@@ -1,4 +1,4 @@
-namespace Mtl.Training.Losses;
+namespace Mtl.Training;
 
 /// <summary>What a task predicts; loss weighting schemes that model the likelihood (uncertainty weighting)
 /// treat the two kinds differently.</summary>

@@ -1,0 +1,84 @@
+using System.Numerics;
+using Mtl.Training.Weighting;
+
+namespace Mtl.Training;
+
+/// <summary>Settings of <see cref="Trainer{T}"/>, with defaults; validated when the trainer is built.</summary>
+public sealed record TrainerOptions<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Passes over the training data (default 100).</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Rows per mini-batch (default 32).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Seed of the mini-batch order (and nothing else: layers draw from their own generators).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Drop the last, smaller batch of each epoch.</summary>
+    public bool DropLast { get; init; }
+
+    /// <summary>How task losses combine into the objective; null: their plain sum (all λᵢ = 1).</summary>
+    public ILossWeighting<T>? Weighting { get; init; }
+
+    /// <summary>Strength of Ω(θ) = λ·Σ‖θ‖² on the task-specific parameters (names starting with <see cref="TaskParameterPrefix"/>); 0 turns it off.</summary>
+    public double TaskL2 { get; init; }
+
+    /// <summary>Prefix of the task-specific parameters Ω acts on (default "heads.").</summary>
+    public string TaskParameterPrefix { get; init; } = "heads.";
+
+    /// <summary>
+    /// A gradient-level method (PCGrad, MGDA, CAGrad) combining the per-task gradients on the shared
+    /// parameters; null: one backward of the weighted objective.
+    /// </summary>
+    public IGradientCombiner? GradientCombiner { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value before each step; null: no clipping.</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Compute the task-conflict report (per-task gradient norms and cosines on the shared
+    /// parameters) on the first batch of every epoch. Costs one backward per task on that batch.</summary>
+    public bool TrackTaskConflict { get; init; }
+
+    /// <summary>The metric early stopping watches, e.g. "val_loss" or "heating_load.r2"; null: no early stopping.</summary>
+    public string? EarlyStoppingMetric { get; init; }
+
+    /// <summary>Epochs without improvement of the watched metric before stopping (default 10).</summary>
+    public int Patience { get; init; } = 10;
+
+    /// <summary>After early stopping, put back the parameters of the best epoch (default true).</summary>
+    public bool RestoreBestParameters { get; init; } = true;
+
+    /// <summary>Rows per batch when evaluating (default 1024).</summary>
+    public int EvaluationBatchSize { get; init; } = 1024;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1)
+        {
+            throw new ArgumentException($"TrainerOptions.Epochs must be at least 1, got {Epochs}.");
+        }
+
+        if (BatchSize < 1 || EvaluationBatchSize < 1)
+        {
+            throw new ArgumentException($"TrainerOptions: batch sizes must be at least 1 (BatchSize {BatchSize}, EvaluationBatchSize {EvaluationBatchSize}).");
+        }
+
+        if (TaskL2 < 0 || double.IsNaN(TaskL2))
+        {
+            throw new ArgumentException($"TrainerOptions.TaskL2 must be non-negative, got {TaskL2}.");
+        }
+
+        if (ClipGradNorm is { } c && !(c > 0))
+        {
+            throw new ArgumentException($"TrainerOptions.ClipGradNorm must be positive, got {c}.");
+        }
+
+        if (Patience < 1)
+        {
+            throw new ArgumentException($"TrainerOptions.Patience must be at least 1, got {Patience}.");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Numerics;
+using Mtl.Autograd;
+using Mtl.Tensors;
+using Mtl.Training.Data;
+using Mtl.Training.Losses;
+
+namespace Mtl.Training;
+
+/// <summary>
+/// A task the trainer optimises: its name (the same in the model's outputs and the data set's targets)
+/// and its loss.
+/// </summary>
+/// <param name="Name">The task's name.</param>
+/// <param name="Loss">The task's loss; cross-entropy for a classification target given as class indices.</param>
+public sealed record TrainingTask<T>(string Name, ITaskLoss<T> Loss)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The loss of <paramref name="prediction"/> against a task target, masked rows excluded.</summary>
+    public Var<T> LossOf(Var<T> prediction, TaskTarget<T> target)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Kind == TaskKind.Regression)
+        {
+            return Loss.Compute(prediction, target.Values!, target.Mask);
+        }
+
+        if (Loss is CrossEntropyLoss<T> crossEntropy)
+        {
+            return crossEntropy.Compute(prediction, target.Classes!, target.Mask);
+        }
+
+        // Other losses (e.g. binary cross-entropy with a single logit) take the class index as a number;
+        // masked rows hold −1 and are excluded by the mask.
+        var classes = target.Classes!;
+        var values = new Tensor<T>(classes.Length, 1);
+        for (int i = 0; i < classes.Length; i++)
+        {
+            values[i] = T.CreateTruncating(Math.Max(classes[i], 0));
+        }
+
+        return Loss.Compute(prediction, values, target.Mask);
+    }
+}
