@@ -25,6 +25,7 @@ public sealed partial class Tape
     private readonly List<Node> _nodes = [];
     private readonly List<IPooledTensor> _rented = [];
     private readonly List<IHookedLeaf> _hookedLeaves = [];
+    private readonly List<int[]> _rentedIndices = [];
     private readonly int _ownerThread = Environment.CurrentManagedThreadId;
     private int _noGradDepth;
     private int _anomalyDepth;
@@ -87,6 +88,12 @@ public sealed partial class Tape
         }
 
         _rented.Clear();
+        foreach (var a in _rentedIndices)
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(a);
+        }
+
+        _rentedIndices.Clear();
         _nodes.Clear();
         _hookedLeaves.Clear();
         Generation++;
@@ -122,6 +129,25 @@ public sealed partial class Tape
         var t = TensorPool<T>.Rent(shape, clear);
         _rented.Add(t);
         return t;
+    }
+
+    /// <summary>A copy of <paramref name="indices"/> an op keeps for its backward (class labels, gathered rows):
+    /// pooled while recording, so a repeated step allocates nothing; the array may be longer than the span.</summary>
+    internal int[] KeepIndices(ReadOnlySpan<int> indices)
+    {
+        int[] copy;
+        if (IsRecording)
+        {
+            copy = System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(indices.Length, 1));
+            _rentedIndices.Add(copy);
+        }
+        else
+        {
+            copy = new int[indices.Length];
+        }
+
+        indices.CopyTo(copy);
+        return copy;
     }
 
     /// <summary>Wraps an op's output. When recording and some input requires grad, the node goes on the

@@ -70,7 +70,7 @@ internal sealed class CrossEntropyNode<T>(Var<T> x, Tensor<T> probabilities, int
         T scale = weightSum == T.Zero ? T.Zero : T.One / weightSum;
         var y = tape.NewTensor<T>(Shape.Scalar);
         y.Span[0] = total * scale;
-        return tape.Record(new CrossEntropyNode<T>(x, probs, labels.ToArray(), weights, scale), y, x.RequiresGrad);
+        return tape.Record(new CrossEntropyNode<T>(x, probs, tape.KeepIndices(labels), weights, scale), y, x.RequiresGrad);
     }
 
     internal override void Backward()

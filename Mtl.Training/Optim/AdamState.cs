@@ -15,7 +15,6 @@ public sealed class AdamState<T> : ParameterState<T>
         ExpAvg = new Tensor<T>(shape);
         ExpAvgSq = new Tensor<T>(shape);
         MaxExpAvgSq = options.Amsgrad ? new Tensor<T>(shape) : null;
-        Scratch = new Tensor<T>(shape);
         DecayedGradient = !decoupled && options.WeightDecay != 0 ? new Tensor<T>(shape) : null;
     }
 
@@ -27,9 +26,6 @@ public sealed class AdamState<T> : ParameterState<T>
 
     /// <summary>Running maximum of v with AMSGrad (PyTorch's <c>max_exp_avg_sq</c>), else null.</summary>
     public Tensor<T>? MaxExpAvgSq { get; }
-
-    /// <summary>Holds the denominator and the step direction; not part of the saved state.</summary>
-    internal Tensor<T> Scratch { get; }
 
     /// <summary>Holds g + λ·p for Adam's L2 weight decay; not part of the saved state.</summary>
     internal Tensor<T>? DecayedGradient { get; }

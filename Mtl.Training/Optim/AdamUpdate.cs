@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Mtl.Tensors;
 
 namespace Mtl.Training.Optim;
@@ -24,7 +26,6 @@ internal static class AdamUpdate
         long step = state.Step + 1;
         Span<T> p = parameter.Span;
         ReadOnlySpan<T> g = gradient.ReadOnlySpan;
-        Span<T> scratch = state.Scratch.Span;
         double wd = options.WeightDecay;
         if (wd != 0)
         {
@@ -40,31 +41,83 @@ internal static class AdamUpdate
             }
         }
 
-        Span<T> m = state.ExpAvg.Span;
-        TensorPrimitives.Multiply(m, S<T>(options.Beta1), m);
-        TensorPrimitives.MultiplyAdd(g, S<T>(1 - options.Beta1), m, m);
-
-        // PyTorch's addcmul_(g, g, value=1−β₂) evaluates ((1−β₂)·g)·g + v.
-        Span<T> v = state.ExpAvgSq.Span;
-        TensorPrimitives.Multiply(v, S<T>(options.Beta2), v);
-        TensorPrimitives.Multiply(g, S<T>(1 - options.Beta2), scratch);
-        TensorPrimitives.MultiplyAdd(scratch, g, v, v);
-
-        ReadOnlySpan<T> second = v;
-        if (state.MaxExpAvgSq is { } max)
-        {
-            TensorPrimitives.Max(max.Span, v, max.Span);
-            second = max.Span;
-        }
-
         double biasCorrection1 = 1 - Math.Pow(options.Beta1, step);
         double biasCorrection2 = 1 - Math.Pow(options.Beta2, step);
-        double stepSize = lr / biasCorrection1;
-        TensorPrimitives.Sqrt(second, scratch);
-        TensorPrimitives.Divide(scratch, S<T>(Math.Sqrt(biasCorrection2)), scratch);
-        TensorPrimitives.Add(scratch, S<T>(options.Epsilon), scratch);
-        TensorPrimitives.Divide(m, scratch, scratch);
-        TensorPrimitives.MultiplyAdd(scratch, S<T>(-stepSize), p, p);
+        var k = new Coefficients<T>(
+            S<T>(options.Beta1),
+            S<T>(1 - options.Beta1),
+            S<T>(options.Beta2),
+            S<T>(1 - options.Beta2),
+            S<T>(Math.Sqrt(biasCorrection2)),
+            S<T>(options.Epsilon),
+            S<T>(-(lr / biasCorrection1)));
+        Fused(p, g, state.ExpAvg.Span, state.ExpAvgSq.Span, state.MaxExpAvgSq is { } max ? max.Span : default, k);
+    }
+
+    /// <summary>The constants of one step: β₁, 1−β₁, β₂, 1−β₂, √(1−β₂ᵗ), ε and −lr/(1−β₁ᵗ).</summary>
+    private readonly record struct Coefficients<T>(T Beta1, T OneMinusBeta1, T Beta2, T OneMinusBeta2, T SqrtBiasCorrection2, T Epsilon, T NegativeStepSize);
+
+    /// <summary>
+    /// One pass over the parameter, doing per element exactly what PyTorch's single-tensor Adam does op by
+    /// op (m = β₁m + (1−β₁)g; v = β₂v + ((1−β₂)g)·g; v̂ = max(v̂, v) with AMSGrad;
+    /// p += −(lr/(1−β₁ᵗ))·m / (√v / √(1−β₂ᵗ) + ε)), each multiply and add rounded separately as there
+    /// (no FMA), so the trajectory matches its goldens. One pass instead of ten: the update is bound by
+    /// memory traffic, not arithmetic.
+    /// </summary>
+    private static void Fused<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, Span<T> vMax, Coefficients<T> k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool amsgrad = !vMax.IsEmpty;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && p.Length >= Vector256<T>.Count)
+        {
+            var b1 = Vector256.Create(k.Beta1);
+            var c1 = Vector256.Create(k.OneMinusBeta1);
+            var b2 = Vector256.Create(k.Beta2);
+            var c2 = Vector256.Create(k.OneMinusBeta2);
+            var bc2 = Vector256.Create(k.SqrtBiasCorrection2);
+            var eps = Vector256.Create(k.Epsilon);
+            var step = Vector256.Create(k.NegativeStepSize);
+            ref T pr = ref MemoryMarshal.GetReference(p);
+            ref T gr = ref MemoryMarshal.GetReference(g);
+            ref T mr = ref MemoryMarshal.GetReference(m);
+            ref T vr = ref MemoryMarshal.GetReference(v);
+            ref T xr = ref MemoryMarshal.GetReference(vMax);
+            int w = Vector256<T>.Count;
+            for (; i <= p.Length - w; i += w)
+            {
+                nuint at = (nuint)i;
+                var gi = Vector256.LoadUnsafe(ref gr, at);
+                var mi = (Vector256.LoadUnsafe(ref mr, at) * b1) + (gi * c1);
+                var vi = (Vector256.LoadUnsafe(ref vr, at) * b2) + ((gi * c2) * gi);
+                mi.StoreUnsafe(ref mr, at);
+                vi.StoreUnsafe(ref vr, at);
+                if (amsgrad)
+                {
+                    vi = Vector256.Max(Vector256.LoadUnsafe(ref xr, at), vi);
+                    vi.StoreUnsafe(ref xr, at);
+                }
+
+                var denominator = (Vector256.Sqrt(vi) / bc2) + eps;
+                ((mi / denominator * step) + Vector256.LoadUnsafe(ref pr, at)).StoreUnsafe(ref pr, at);
+            }
+        }
+
+        for (; i < p.Length; i++)
+        {
+            T mi = (m[i] * k.Beta1) + (g[i] * k.OneMinusBeta1);
+            T vi = (v[i] * k.Beta2) + (g[i] * k.OneMinusBeta2 * g[i]);
+            m[i] = mi;
+            v[i] = vi;
+            if (amsgrad)
+            {
+                vi = T.Max(vMax[i], vi);
+                vMax[i] = vi;
+            }
+
+            T denominator = (T.Sqrt(vi) / k.SqrtBiasCorrection2) + k.Epsilon;
+            p[i] = (mi / denominator * k.NegativeStepSize) + p[i];
+        }
     }
 
     private static T S<T>(double value)
