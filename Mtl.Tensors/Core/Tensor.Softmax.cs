@@ -24,6 +24,7 @@ public static partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(destination);
         destination.RequireShape(LastAxisShape(x, nameof(Softmax)), nameof(Softmax), "the destination");
+        RequireNoPartialAlias(x, destination, nameof(Softmax));
         int n = x.Dim(-1);
         var s = x.ReadOnlySpan;
         var d = destination.Span;
@@ -56,6 +57,7 @@ public static partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(destination);
         destination.RequireShape(LastAxisShape(x, nameof(LogSoftmax)), nameof(LogSoftmax), "the destination");
+        RequireNoPartialAlias(x, destination, nameof(LogSoftmax));
         int n = x.Dim(-1);
         var s = x.ReadOnlySpan;
         var d = destination.Span;

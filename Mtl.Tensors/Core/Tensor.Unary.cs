@@ -106,11 +106,32 @@ public static partial class Tensor
 
     /// <summary>GELU: x·Φ(x) exactly, or its tanh approximation (PyTorch's approximate='tanh').</summary>
     public static Tensor<T> Gelu<T>(Tensor<T> x, bool tanhApproximation = false)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        tanhApproximation ? MapScalar(x, ScalarFunctions.GeluTanh) : MapScalar(x, ScalarFunctions.Gelu);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = Like(x);
+        Gelu(x, y, tanhApproximation);
+        return y;
+    }
+
+    /// <summary>destination = GELU(x) (the destination may be x itself).</summary>
+    public static void Gelu<T>(Tensor<T> x, Tensor<T> destination, bool tanhApproximation = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Func<double, double> f = tanhApproximation ? ScalarFunctions.GeluTanh : ScalarFunctions.Gelu;
+        MapInto(x, destination, (s, d) => ApplyScalar(s, d, f), nameof(Gelu));
+    }
 
     /// <summary>Softplus log(1 + e^(βx))/β, linear above βx &gt; threshold (PyTorch's defaults β = 1, threshold = 20).</summary>
     public static Tensor<T> Softplus<T>(Tensor<T> x, double beta = 1, double threshold = 20)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = Like(x);
+        Softplus(x, y, beta, threshold);
+        return y;
+    }
+
+    /// <summary>destination = softplus(x) (the destination may be x itself).</summary>
+    public static void Softplus<T>(Tensor<T> x, Tensor<T> destination, double beta = 1, double threshold = 20)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!(beta > 0) || double.IsNaN(threshold))
@@ -118,15 +139,7 @@ public static partial class Tensor
             throw new ArgumentException($"Softplus: beta must be positive and threshold a number (beta {beta}, threshold {threshold}).", nameof(beta));
         }
 
-        var y = Like(x);
-        var s = x.ReadOnlySpan;
-        var d = y.Span;
-        for (int i = 0; i < s.Length; i++)
-        {
-            d[i] = T.CreateTruncating(ScalarFunctions.Softplus(double.CreateTruncating(s[i]), beta, threshold));
-        }
-
-        return y;
+        MapInto(x, destination, (s, d) => ApplyScalar(s, d, v => ScalarFunctions.Softplus(v, beta, threshold)), nameof(Softplus));
     }
 
     /// <summary>min(max(x, lo), hi).</summary>

@@ -269,3 +269,40 @@ internal static class UnaryCases<T>
         return v;
     }
 }
+
+public class ParameterisedUnaryDestinationTests
+{
+    [Test]
+    public void GeluAndSoftplusIntoADestinationMatchOutOfPlaceAndMayBeInPlace()
+    {
+        var x = Tensor.RandomNormal<double>(seed: 3, 5, 7);
+        foreach (bool tanh in new[] { false, true })
+        {
+            var expected = Tensor.Gelu(x, tanh);
+            var into = new Tensor<double>(x.Shape);
+            Tensor.Gelu(x, into, tanh);
+            Assert.That(into.ToArray(), Is.EqualTo(expected.ToArray()));
+            var inPlace = x.Clone();
+            Tensor.Gelu(inPlace, inPlace, tanh);
+            Assert.That(inPlace.ToArray(), Is.EqualTo(expected.ToArray()));
+        }
+
+        var sp = Tensor.Softplus(x, beta: 2, threshold: 3);
+        var spInto = x.Clone();
+        Tensor.Softplus(spInto, spInto, beta: 2, threshold: 3);
+        Assert.That(spInto.ToArray(), Is.EqualTo(sp.ToArray()));
+        var ex = Assert.Throws<ArgumentException>(() => Tensor.Gelu(x, new Tensor<double>(7, 5)));
+        Assert.That(ex!.Message, Does.StartWith("Gelu:").And.Contain("[7, 5]").And.Contain("[5, 7]"));
+    }
+
+    [Test]
+    public void SoftmaxIntoAPartiallyOverlappingDestinationThrows()
+    {
+        var buffer = new double[12];
+        var x = new Tensor<double>(buffer, 0, new Shape(2, 4));
+        var shifted = new Tensor<double>(buffer, 2, new Shape(2, 4));
+        var ex = Assert.Throws<ArgumentException>(() => Tensor.Softmax(x, shifted));
+        Assert.That(ex!.Message, Does.StartWith("Softmax:").And.Contain("overlaps"));
+        Assert.Throws<ArgumentException>(() => Tensor.LogSoftmax(x, shifted));
+    }
+}
