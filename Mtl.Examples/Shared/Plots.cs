@@ -17,8 +17,9 @@ public static class Plots
 {
     private static readonly ScottPlot.Palettes.Category10 Palette = new();
 
-    /// <summary>Writes a line plot to <paramref name="path"/>; with <paramref name="logY"/> the y axis is logarithmic.</summary>
-    public static void Lines(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, bool logY = false)
+    /// <summary>Writes a line plot to <paramref name="path"/>; with <paramref name="logY"/> the y axis is logarithmic.
+    /// The legend goes lower left by default, where falling loss curves leave room.</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, bool logY = false, Alignment legend = Alignment.LowerLeft)
     {
         ArgumentNullException.ThrowIfNull(series);
         var plot = new Plot();
@@ -48,7 +49,7 @@ public static class Plots
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel + (logY ? " (log scale)" : string.Empty));
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend);
         plot.SavePng(path, 900, 560);
     }
 
