@@ -65,7 +65,9 @@ public sealed class ExampleContext
         }
         catch (ArgumentException e)
         {
-            throw new ExampleInputException($"'{path}' cannot be used: {e.Message}", e);
+            // The parameter name ArgumentException appends means nothing to someone fixing a data file.
+            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+            throw new ExampleInputException($"'{path}' cannot be used: {reason}", e);
         }
     }
 }
