@@ -23,7 +23,7 @@ public sealed class FashionExample : IExample
 
     private const int BatchSize = 64;
     private const double LearningRate = 2e-3;
-    private const int TrainPairs = 16000;
+    private const int TrainPairs = 24000;
     private const int ValidationPairs = 1000;
     private const int TestPairs = 2000;
     private static readonly string[] Tasks = ["left", "right"];
@@ -35,7 +35,7 @@ public sealed class FashionExample : IExample
     public string Summary => "CNN with two heads on Fashion-MNIST pairs: classify the left and the right item";
 
     /// <inheritdoc />
-    public int DefaultEpochs => 10;
+    public int DefaultEpochs => 12;
 
     /// <inheritdoc />
     public void Run(ExampleContext context)
