@@ -1,0 +1,79 @@
+namespace Mtl.Tests.Examples;
+
+/// <summary>Each example in a tiny configuration: it runs, prints its result table and writes its plots.</summary>
+public class ExamplesTests
+{
+    private static readonly string Data = ExampleRun.DataDirectory;
+
+    [Test]
+    public void EnergyComparesHardSharingWithSingleTaskModels()
+    {
+        using var run = ExampleRun.Of("energy", "--epochs", "2", "--rows", "120", "--data", Data);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("| hard sharing (one model)"));
+        Assert.That(run.Output, Does.Contain("| single-task heating_load"));
+        Assert.That(run.Output, Does.Contain("| single-task cooling_load"));
+        Assert.That(run.Output, Does.Contain("heating MAE"));
+        run.AssertWrote("energy-curves.png");
+    }
+
+    [Test]
+    public void PenguinsReportsMaskedLabelsAndMixedMetrics()
+    {
+        using var run = ExampleRun.Of("penguins", "--epochs", "3", "--data", Data);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("2 dropped because their inputs are missing"));
+        Assert.That(run.Output, Does.Contain("task sex: 2 classes (female, male); 9 of 342 rows have no label"));
+        Assert.That(run.Output, Does.Contain("| hard sharing, 3 heads"));
+        Assert.That(run.Output, Does.Contain("species F1"));
+        Assert.That(run.Output, Does.Contain("body mass MAE (g)"));
+        run.AssertWrote("penguins-curves.png");
+        run.AssertWrote("penguins-validation-metrics.png");
+    }
+
+    [Test]
+    public void FashionTrainsTheTwoHeadCnn()
+    {
+        using var run = ExampleRun.Of("fashion", "--epochs", "1", "--rows", "128", "--data", Data);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("[cnn] epoch 1/1"));
+        Assert.That(run.Output, Does.Contain("| left item"));
+        Assert.That(run.Output, Does.Contain("| right item"));
+        run.AssertWrote("fashion-curves.png");
+    }
+
+    [Test]
+    public void TransferTabulatesEveryMethodOverTheCorrelations()
+    {
+        using var run = ExampleRun.Of("transfer", "--epochs", "1", "--rows", "64");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("| single-task | hard sharing | + uncertainty | + PCGrad |"));
+        Assert.That(run.Output, Does.Contain("| 1.0 (label r"));
+        Assert.That(run.Output, Does.Contain("| -0.5 (label r"));
+        run.AssertWrote("transfer-mse-vs-p.png");
+    }
+
+    [Test]
+    public void InspectDumpsTheTapeChecksGradientsAndTracksConflict()
+    {
+        using var run = ExampleRun.Of("inspect", "--epochs", "2", "--rows", "64");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("#0   linear         'x'[4, 3], 'shared.0.weight'[4, 3]"));
+        Assert.That(run.Output, Does.Contain("gradcheck (eps=1E-06, atol=1E-05, rtol=0.001): passed"));
+        Assert.That(run.Output, Does.Contain("conflicting pairs (cos < 0)"));
+        run.AssertWrote("inspect-graph.dot");
+        Assert.That(File.ReadAllText(Path.Combine(run.OutDirectory, "inspect-graph.dot")), Does.StartWith("digraph"));
+        run.AssertWrote("inspect-conflict.png");
+        run.AssertWrote("inspect-gradient-norms.png");
+        if (File.Exists("/usr/bin/dot"))
+        {
+            run.AssertWrote("inspect-graph.svg");
+            run.AssertWrote("inspect-graph.png");
+        }
+    }
+}
