@@ -14,6 +14,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<(string Task, int Depth)> _tasks = [];
+    private readonly List<string> _taskNames = [];
 
     /// <summary>Creates a model around a shared trunk; add heads with <see cref="AddHead"/>.</summary>
     public MultiTaskModel(Sequential<T> trunk)
@@ -29,7 +30,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
     public ModuleDict<T> Heads { get; }
 
     /// <summary>Task names in the order heads were added.</summary>
-    public IReadOnlyList<string> Tasks => _tasks.Select(t => t.Task).ToList();
+    public IReadOnlyList<string> Tasks => _taskNames;
 
     /// <summary>
     /// Adds the head of <paramref name="task"/>, fed by the trunk's output after <paramref name="depth"/>
@@ -46,6 +47,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
 
         Heads.Add(task, head);
         _tasks.Add((task, d));
+        _taskNames.Add(task);
         return this;
     }
 

@@ -7,6 +7,7 @@ using Mtl.Training.Data;
 using Mtl.Training.Losses;
 using Mtl.Training.Metrics;
 using Mtl.Training.Optim;
+using Mtl.Training.Optim.Schedules;
 using Mtl.Training.Weighting;
 
 namespace Mtl.Training;
@@ -65,6 +66,18 @@ public sealed class Trainer<T>
             }
         }
 
+        if (_options.Weighting is { } weighting)
+        {
+            var inOptimizer = new HashSet<Var<T>>(optimizer.NamedParameters.Select(p => p.Value), ReferenceEqualityComparer.Instance);
+            foreach (var (name, parameter) in weighting.NamedParameters())
+            {
+                if (!inOptimizer.Contains(parameter))
+                {
+                    throw new ArgumentException($"Trainer: the weighting's learned parameter '{name}' is not in the optimizer, so it would never change; build the optimizer over the model's and the weighting's NamedParameters().", nameof(optimizer));
+                }
+            }
+        }
+
         _taskL2 = _options.TaskL2 > 0 ? L2Penalty<T>.ForPrefix(_module, _options.TaskL2, _options.TaskParameterPrefix) : null;
         _shared = [.. model.SharedParameters()];
         if ((_options.GradientCombiner is not null || _options.TrackTaskConflict || _options.Weighting is GradNorm<T>) && _shared.Count == 0)
@@ -102,6 +115,7 @@ public sealed class Trainer<T>
         var history = new TrainingHistory();
         var batcher = new MiniBatcher<T>(train, _options.BatchSize, _options.Seed, _options.DropLast);
         var clock = Stopwatch.StartNew();
+        var scheduler = _options.Schedule is null ? null : new LearningRateScheduler<T>(_optimizer, _options.Schedule);
         string? watched = _options.EarlyStoppingMetric;
         bool higherIsBetter = watched is not null && EvaluationResult.HigherIsBetter(watched);
         double best = higherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
@@ -128,6 +142,8 @@ public sealed class Trainer<T>
                 dwa.EndEpoch();
             }
 
+            double learningRate = _optimizer.Groups[0].LearningRate;
+            scheduler?.Step();
             var validationResult = validation is null ? null : Evaluate(validation);
             var report = new EpochReport
             {
@@ -137,7 +153,7 @@ public sealed class Trainer<T>
                 Validation = validationResult,
                 TaskWeights = TaskWeights(),
                 Conflict = conflict,
-                LearningRate = _optimizer.Groups[0].LearningRate,
+                LearningRate = learningRate,
                 Duration = epochClock.Elapsed,
                 Elapsed = clock.Elapsed,
             };

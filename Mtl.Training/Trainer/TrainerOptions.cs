@@ -34,6 +34,9 @@ public sealed record TrainerOptions<T>
     /// </summary>
     public IGradientCombiner? GradientCombiner { get; init; }
 
+    /// <summary>A learning-rate schedule stepped once per epoch (StepLR, cosine annealing, warm-up); null: constant.</summary>
+    public Optim.Schedules.ILearningRateSchedule? Schedule { get; init; }
+
     /// <summary>Clip the global gradient norm to this value before each step; null: no clipping.</summary>
     public double? ClipGradNorm { get; init; }
 

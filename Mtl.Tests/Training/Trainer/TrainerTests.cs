@@ -160,3 +160,29 @@ public class TrainerTests
         Assert.That(ex!.Message, Does.Contain("diverged").And.Contain("epoch"));
     }
 }
+
+public class TrainerOptionTests
+{
+    [Test]
+    public void LearnedTaskWeightsMissingFromTheOptimizerAreRejected()
+    {
+        var model = EnergyFixture.Model<float>(seed: 1);
+        var weighting = new UncertaintyWeighting<float>([new("heating_load", TaskKind.Regression), new("cooling_load", TaskKind.Regression)]);
+        var ex = Assert.Throws<ArgumentException>(() => _ = new Trainer<float>(model, EnergyFixture.Tasks<float>(), EnergyFixture.Adam(model), new TrainerOptions<float> { Weighting = weighting }));
+        Assert.That(ex!.Message, Does.Contain("log_var_heating_load").And.Contain("not in the optimizer"));
+    }
+
+    [Test]
+    public void TheScheduleSetsTheLearningRateOfEachEpoch()
+    {
+        var (train, _, _) = EnergyFixture.Load<float>();
+        var model = EnergyFixture.Model<float>(seed: 1);
+        var trainer = new Trainer<float>(model, EnergyFixture.Tasks<float>(), EnergyFixture.Adam(model, lr: 0.01), new TrainerOptions<float>
+        {
+            Epochs = 4,
+            Schedule = new Mtl.Training.Optim.Schedules.StepLR(stepSize: 2, gamma: 0.5),
+        });
+        var history = trainer.Fit(train);
+        Assert.That(history.Epochs.Select(e => e.LearningRate), Is.EqualTo(new[] { 0.01, 0.01, 0.005, 0.005 }).Within(1e-12));
+    }
+}
