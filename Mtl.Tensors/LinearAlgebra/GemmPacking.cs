@@ -124,10 +124,27 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>
+    /// Copies one k step of a panel (MR or NR elements) and zeroes the padding. The rows are short, so
+    /// an inline vector loop beats a Memmove call per row (a call per 8 elements when packing A).
+    /// </summary>
     private static void CopyPadded<T>(T* src, T* dst, int count, int width)
         where T : unmanaged
     {
-        new ReadOnlySpan<T>(src, count).CopyTo(new Span<T>(dst, count));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            for (; i + Vector256<T>.Count <= count; i += Vector256<T>.Count)
+            {
+                Vector256.Load(src + i).Store(dst + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            dst[i] = src[i];
+        }
+
         ZeroTail(dst, count, width);
     }
 
