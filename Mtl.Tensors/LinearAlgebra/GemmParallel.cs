@@ -3,9 +3,9 @@ using System.Numerics;
 namespace Mtl.Tensors;
 
 /// <summary>
-/// Splits C into disjoint blocks of whole register tiles, one per thread, along whichever of m or n
-/// has more tiles. Each thread runs the complete blocked GEMM on its block, so each element of C is
-/// computed by exactly one thread with the same arithmetic as in a single-threaded run.
+/// Splits C into disjoint blocks of whole register tiles, one per thread, along m or n (see
+/// <see cref="SplitN"/>). Each thread runs the complete blocked GEMM on its block, so each element of C
+/// is computed by exactly one thread with the same arithmetic as in a single-threaded run.
 /// </summary>
 internal sealed unsafe class GemmParallel<T> : IPartitionedWork
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -27,7 +27,7 @@ internal sealed unsafe class GemmParallel<T> : IPartitionedWork
         var job = _cached ??= new GemmParallel<T>();
         int mr = GemmKernels.Mr(kind), nr = GemmKernels.Nr<T>(kind);
         int tilesM = (m + mr - 1) / mr, tilesN = (n + nr - 1) / nr;
-        job._splitN = tilesN >= tilesM;
+        job._splitN = SplitN(ta, m, n, k, mr, nr, tilesM, tilesN, threads);
         job._tiles = job._splitN ? tilesN : tilesM;
         job._tile = job._splitN ? nr : mr;
         job._parts = Math.Min(threads, job._tiles);
@@ -44,6 +44,33 @@ internal sealed unsafe class GemmParallel<T> : IPartitionedWork
 
         job._a = job._b = job._c = null;
         return ran;
+    }
+
+    /// <summary>
+    /// Whether splitting C by columns costs less than by rows. Each thread packs the op(B) columns and
+    /// op(A) rows of its own block, so a split along m repeats the packing of all of op(B) (k·n elements)
+    /// in every thread, and a split along n that of op(A) when A is transposed (A stored m×k is read in
+    /// place, see <see cref="GemmBlocked"/>). The cost of a split is its largest part's multiply-adds plus
+    /// its packing; at m=256, n=512 splitting the larger tile count (m, 32 tiles of 8 against 16 of 32)
+    /// made both threads pack the whole of B. The choice cannot change any bit of C.
+    /// </summary>
+    internal static bool SplitN(bool ta, int m, int n, int k, int mr, int nr, int tilesM, int tilesN, int threads)
+    {
+        long packA = ta ? (long)m * k : 0, packB = (long)k * n;
+        long byRows = Cost(tilesM, threads, (long)mr * n * k, packB + (packA / Math.Min(threads, tilesM)));
+        long byColumns = Cost(tilesN, threads, (long)m * nr * k, packA + (packB / Math.Min(threads, tilesN)));
+        return byColumns <= byRows;
+    }
+
+    /// <summary>
+    /// Time of the slowest part in multiply-adds: packing one element (a load, a store and the cache
+    /// misses of a strided source) costs about as much as 16 multiply-adds in the micro-kernel.
+    /// </summary>
+    private static long Cost(int tiles, int threads, long workPerTile, long packedPerPart)
+    {
+        const int PackCost = 16;
+        int parts = Math.Min(threads, tiles);
+        return ((tiles + parts - 1) / parts * workPerTile) + (PackCost * packedPerPart);
     }
 
     /// <summary>Part p of P owns tiles [p·T/P, (p+1)·T/P) along the split dimension.</summary>

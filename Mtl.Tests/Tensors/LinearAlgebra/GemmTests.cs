@@ -69,6 +69,7 @@ public class GemmTests
     [TestCase(64, 1000, 200, true)] // more tiles along n: split by columns
     [TestCase(257, 513, 129, false)]
     [TestCase(100, 90, 70, true)] // one thread takes the unpacked path, two the packed one
+    [TestCase(256, 512, 256, false)] // fewer tiles along n, but split by columns (cheaper packing)
     public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate)
     {
         Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmDirect.MaxWork + 1), "shape must take the threaded path");
@@ -93,6 +94,18 @@ public class GemmTests
         {
             MtlThreads.Count = previous;
         }
+    }
+
+    /// <summary>A split along m repeats the packing of op(B) in every thread; along n, that of a transposed A.</summary>
+    [TestCase(false, 256, 512, 256, true)] // dense forward (NT): A is read in place, so split B
+    [TestCase(false, 256, 256, 512, true)] // input gradient (NN)
+    [TestCase(true, 512, 256, 256, false)] // weight gradient (TN): packed A is the larger operand
+    [TestCase(false, 4000, 40, 64, false)] // 2 column tiles would leave one thread a ragged part
+    public void ThreadSplitAvoidsRepeatingTheLargerPacking(bool ta, int m, int n, int k, bool splitN)
+    {
+        const int mr = 8, nr = 32;
+        bool actual = GemmParallel<float>.SplitN(ta, m, n, k, mr, nr, (m + mr - 1) / mr, (n + nr - 1) / nr, threads: 2);
+        Assert.That(actual, Is.EqualTo(splitN));
     }
 
     [Test]
