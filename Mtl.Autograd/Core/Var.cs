@@ -202,8 +202,19 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// The buffer this pass's gradient of this value accumulates into, zeroed when first touched in the
     /// pass; null when no gradient flows here. Ops' backward rules add into it.
     /// </summary>
-    internal Tensor<T>? GradSink()
+    internal Tensor<T>? GradSink() => GradSink(out _, clearFresh: true);
+
+    /// <summary>
+    /// Like <see cref="GradSink()"/>, but an intermediate's buffer touched for the first time in this pass
+    /// is left uncleared and reported as <paramref name="fresh"/>: the caller then must overwrite all of it
+    /// (a GEMM with accumulate: false), which saves a clearing pass and the read of C. Leaves always
+    /// accumulate (their gradients sum over backward passes until ZeroGrad).
+    /// </summary>
+    internal Tensor<T>? GradSinkForOverwrite(out bool fresh) => GradSink(out fresh, clearFresh: false);
+
+    private Tensor<T>? GradSink(out bool fresh, bool clearFresh)
     {
+        fresh = false;
         if (!RequiresGrad)
         {
             return null;
@@ -233,14 +244,15 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
         {
             if (_grad is null)
             {
-                _grad = owner.NewTensor<T>(Shape, clear: true);
+                _grad = owner.NewTensor<T>(Shape, clear: clearFresh);
             }
-            else
+            else if (clearFresh)
             {
                 _grad.Clear();
             }
 
             _gradPass = owner.Pass;
+            fresh = !clearFresh;
         }
 
         return _grad;
