@@ -7,7 +7,7 @@ namespace Mtl.Tensors;
 /// <see cref="SplitN"/>). Each thread runs the complete blocked GEMM on its block, so each element of C
 /// is computed by exactly one thread with the same arithmetic as in a single-threaded run.
 /// </summary>
-internal sealed unsafe class GemmParallel<T> : IPartitionedWork
+internal sealed unsafe class GemmParallel<T> : IParallelWork
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     [ThreadStatic]

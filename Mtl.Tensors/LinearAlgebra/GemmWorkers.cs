@@ -2,13 +2,6 @@ using System.Runtime.ExceptionServices;
 
 namespace Mtl.Tensors;
 
-/// <summary>A unit of work split into parts that may run concurrently on different threads.</summary>
-internal interface IPartitionedWork
-{
-    /// <summary>Runs part <paramref name="part"/>; parts must touch disjoint outputs.</summary>
-    void Run(int part);
-}
-
 /// <summary>
 /// A minimal fork-join pool of long-lived threads for the GEMM. Unlike Parallel.For it allocates
 /// nothing per call (no closures, tasks or partitioners), and its threads keep their packing buffers.
@@ -24,13 +17,13 @@ internal static class GemmWorkers
     private static readonly Lock Gate = new();
     private static readonly ManualResetEventSlim Done = new(false, spinCount: 2000);
     private static Worker[] _workers = [];
-    private static IPartitionedWork? _work;
+    private static IParallelWork? _work;
     private static int _pending;
     private static Exception? _failure;
 
     /// <summary>Runs parts 0..<paramref name="parts"/>-1 and returns when all are done.</summary>
     /// <returns><c>false</c> (nothing run) when another fork-join holds the pool.</returns>
-    public static bool TryRun(IPartitionedWork work, int parts)
+    public static bool TryRun(IParallelWork work, int parts)
     {
         if (!Gate.TryEnter())
         {

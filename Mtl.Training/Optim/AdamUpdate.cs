@@ -25,7 +25,7 @@ internal static class AdamUpdate
     {
         long step = state.Step + 1;
         Span<T> p = parameter.Span;
-        ReadOnlySpan<T> g = gradient.ReadOnlySpan;
+        ReadOnlySpan<T> g = gradient.ReadOnlySpan; // the raw gradient, for the L2 decay below
         double wd = options.WeightDecay;
         if (wd != 0)
         {
@@ -35,9 +35,9 @@ internal static class AdamUpdate
             }
             else
             {
-                var decayed = state.DecayedGradient!.Span;
-                TensorPrimitives.MultiplyAdd(p, S<T>(wd), g, decayed);
-                g = decayed;
+                var decayed = state.DecayedGradient!;
+                TensorPrimitives.MultiplyAdd(p, S<T>(wd), g, decayed.Span);
+                gradient = decayed;
             }
         }
 
@@ -51,7 +51,57 @@ internal static class AdamUpdate
             S<T>(Math.Sqrt(biasCorrection2)),
             S<T>(options.Epsilon),
             S<T>(-(lr / biasCorrection1)));
-        Fused(p, g, state.ExpAvg.Span, state.ExpAvgSq.Span, state.MaxExpAvgSq is { } max ? max.Span : default, k);
+        if (p.Length >= ParallelThreshold && MtlThreads.Count > 1)
+        {
+            // Large tensors: two halves on two threads. Each element's arithmetic is independent and the
+            // same either way, so the result does not depend on the thread count.
+            var work = FusedWork<T>.ForThisThread;
+            work.Set(parameter, gradient, state, k);
+            MtlParallel.Run(work, 2);
+            work.Clear();
+            return;
+        }
+
+        Fused(p, gradient.ReadOnlySpan, state.ExpAvg.Span, state.ExpAvgSq.Span, state.MaxExpAvgSq is { } max ? max.Span : default, k);
+    }
+
+    /// <summary>Elements from which a parameter is updated on two threads (below it, waking a worker costs more than it saves).</summary>
+    internal const int ParallelThreshold = 1 << 16;
+
+    /// <summary>One half of a large parameter's update; reused, so a step allocates nothing.</summary>
+    private sealed class FusedWork<T> : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static FusedWork<T>? _forThisThread;
+
+        private Tensor<T>? _p, _g;
+        private AdamState<T>? _state;
+        private Coefficients<T> _k;
+
+        public static FusedWork<T> ForThisThread => _forThisThread ??= new FusedWork<T>();
+
+        public void Set(Tensor<T> p, Tensor<T> g, AdamState<T> state, Coefficients<T> k)
+        {
+            (_p, _g, _state, _k) = (p, g, state, k);
+        }
+
+        public void Clear() => (_p, _g, _state) = (null, null, null);
+
+        public void Run(int part)
+        {
+            int n = _p!.Length;
+            int half = (n / 2) & ~63;
+            int start = part == 0 ? 0 : half, length = part == 0 ? half : n - half;
+            var max = _state!.MaxExpAvgSq;
+            Fused(
+                _p.Span.Slice(start, length),
+                _g!.ReadOnlySpan.Slice(start, length),
+                _state.ExpAvg.Span.Slice(start, length),
+                _state.ExpAvgSq.Span.Slice(start, length),
+                max is null ? default : max.Span.Slice(start, length),
+                _k);
+        }
     }
 
     /// <summary>The constants of one step: β₁, 1−β₁, β₂, 1−β₂, √(1−β₂ᵗ), ε and −lr/(1−β₁ᵗ).</summary>
