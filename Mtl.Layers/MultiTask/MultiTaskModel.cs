@@ -15,6 +15,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
 {
     private readonly List<(string Task, int Depth)> _tasks = [];
     private readonly List<string> _taskNames = [];
+    private int[] _depthOrder = [];
 
     /// <summary>Creates a model around a shared trunk; add heads with <see cref="AddHead"/>.</summary>
     public MultiTaskModel(Sequential<T> trunk)
@@ -48,6 +49,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
         Heads.Add(task, head);
         _tasks.Add((task, d));
         _taskNames.Add(task);
+        _depthOrder = [.. Enumerable.Range(0, _tasks.Count).OrderBy(i => _tasks[i].Depth)];
         return this;
     }
 
@@ -58,21 +60,22 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
     public TaskOutputs<T> Forward(Var<T> input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var outputs = new TaskOutputs<T>();
-        var byDepth = _tasks.OrderBy(t => t.Depth).ToList();
+        // Heads run in order of depth so the trunk is walked once; outputs are reported in task order.
+        var results = new Var<T>[_tasks.Count];
         var x = input;
         int at = 0;
-        var results = new Dictionary<string, Var<T>>();
-        foreach (var (task, depth) in byDepth)
+        foreach (int i in _depthOrder)
         {
+            var (task, depth) = _tasks[i];
             x = Shared.Forward(x, at, depth);
             at = depth;
-            results[task] = ((Layer<T>)Heads[task]).Forward(x);
+            results[i] = ((Layer<T>)Heads[task]).Forward(x);
         }
 
-        foreach (var (task, _) in _tasks)
+        var outputs = new TaskOutputs<T>();
+        for (int i = 0; i < results.Length; i++)
         {
-            outputs.Add(task, results[task]);
+            outputs.Add(_tasks[i].Task, results[i]);
         }
 
         return outputs;
