@@ -96,9 +96,8 @@ internal sealed class MaxNode<T>(Var<T> x, int axis) : UnaryNode<T>(x)
     {
         var tape = Tape.ForOp("max", x);
         int a = x.Shape.NormalizeAxis(axis);
-        var result = Tensor.Max(x.Data, a, keepDim);
-        var y = tape.NewTensor<T>(result.Shape);
-        result.CopyTo(y);
+        var y = tape.NewTensor<T>(x.Shape.Reduce(a, keepDim));
+        Tensor.ExtremeInto(x.Data, a, y, max: true);
         return tape.Record(new MaxNode<T>(x, a), y, x.RequiresGrad);
     }
 

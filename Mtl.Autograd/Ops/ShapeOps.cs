@@ -192,10 +192,11 @@ internal sealed class ConcatNode<T>(Var<T>[] xs, int axis) : Node<T>
             grad |= xs[i].RequiresGrad;
         }
 
-        var joined = Tensor.Concat(tensors, axis);
-        var y = tape.NewTensor<T>(joined.Shape);
-        joined.CopyTo(y);
-        return tape.Record(new ConcatNode<T>(xs, xs[0].Shape.NormalizeAxis(axis)), y, grad);
+        int a = xs[0].Shape.NormalizeAxis(axis);
+        int total = Tensor.ValidateConcat(tensors, a);
+        var y = tape.NewTensor<T>(xs[0].Shape.WithDim(a, total));
+        Tensor.ConcatInto(tensors, a, y);
+        return tape.Record(new ConcatNode<T>(xs, a), y, grad);
     }
 
     internal override void Backward()

@@ -84,9 +84,13 @@ internal sealed class LogSumExpNode<T>(Var<T> x) : UnaryNode<T>(x)
     public static Var<T> Forward(Var<T> x, bool keepDim)
     {
         var tape = Tape.ForOp("logsumexp", x);
-        var result = Tensor.LogSumExp(x.Data, keepDim);
-        var y = tape.NewTensor<T>(result.Shape);
-        result.CopyTo(y);
+        if (x.Shape.Rank == 0)
+        {
+            throw new ArgumentException("logsumexp: needs at least one axis, got a scalar.");
+        }
+
+        var y = tape.NewTensor<T>(x.Shape.Reduce(-1, keepDim));
+        Tensor.LogSumExpInto(x.Data, y);
         return tape.Record(new LogSumExpNode<T>(x), y, x.RequiresGrad);
     }
 

@@ -18,6 +18,17 @@ public static partial class Tensor
 
         var first = tensors[0].Shape;
         int a = first.NormalizeAxis(axis);
+        int total = ValidateConcat(tensors, a);
+        var y = new Tensor<T>(first.WithDim(a, total));
+        ConcatInto(tensors, a, y);
+        return y;
+    }
+
+    /// <summary>Checks that <paramref name="tensors"/> agree off <paramref name="a"/> and returns the total length along it.</summary>
+    internal static int ValidateConcat<T>(IReadOnlyList<Tensor<T>> tensors, int a)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var first = tensors[0].Shape;
         int total = 0;
         foreach (var t in tensors)
         {
@@ -37,7 +48,16 @@ public static partial class Tensor
             total += t.Shape[a];
         }
 
-        var y = new Tensor<T>(first.WithDim(a, total));
+        return total;
+    }
+
+    /// <summary>Writes the concatenation of <paramref name="tensors"/> along <paramref name="axis"/> (already
+    /// validated and normalised) into <paramref name="y"/>.</summary>
+    internal static void ConcatInto<T>(IReadOnlyList<Tensor<T>> tensors, int axis, Tensor<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var first = tensors[0].Shape;
+        int a = axis, total = y.Shape[axis];
         int outer = first.OuterSize(a), inner = first.InnerSize(a), outRow = total * inner;
         var d = y.Span;
         int at = 0;
@@ -52,8 +72,6 @@ public static partial class Tensor
 
             at += run;
         }
-
-        return y;
     }
 
     /// <summary>Elements <paramref name="start"/>..<paramref name="start"/>+<paramref name="length"/>-1 along

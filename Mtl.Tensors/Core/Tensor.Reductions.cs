@@ -249,13 +249,26 @@ public static partial class Tensor
     private static Tensor<T> Extreme<T>(Tensor<T> x, int axis, bool keepDim, bool max)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (outer, n, inner, shape) = AxisView(x, axis, keepDim);
+        var y = new Tensor<T>(AxisView(x, axis, keepDim).Result);
+        ExtremeInto(x, axis, y, max);
+        return y;
+    }
+
+    /// <summary>y = max (or min) of x along <paramref name="axis"/>; y has the reduced shape, with or without the kept axis.</summary>
+    internal static void ExtremeInto<T>(Tensor<T> x, int axis, Tensor<T> y, bool max)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (outer, n, inner, _) = AxisView(x, axis, keepDim: false);
         if (n == 0)
         {
             throw new ArgumentException($"{(max ? "Max" : "Min")}: axis {axis} of shape {x.Shape} is empty.", nameof(axis));
         }
 
-        var y = new Tensor<T>(shape);
+        if (y.Length != outer * inner)
+        {
+            throw new ArgumentException($"{(max ? "Max" : "Min")}: the destination {y.Shape} does not hold the reduction of {x.Shape} along axis {axis}.", nameof(y));
+        }
+
         var s = x.ReadOnlySpan;
         var d = y.Span;
         for (int o = 0; o < outer; o++)
@@ -283,7 +296,6 @@ public static partial class Tensor
             }
         }
 
-        return y;
     }
 
     /// <summary>The [outer, n, inner] view of a reduction over <paramref name="axis"/> and the result shape.</summary>

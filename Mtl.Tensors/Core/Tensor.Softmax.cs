@@ -86,8 +86,15 @@ public static partial class Tensor
     public static Tensor<T> LogSumExp<T>(Tensor<T> x, bool keepDim = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var shape = LastAxisShape(x, nameof(LogSumExp)).Reduce(-1, keepDim);
-        var y = new Tensor<T>(shape);
+        var y = new Tensor<T>(LastAxisShape(x, nameof(LogSumExp)).Reduce(-1, keepDim));
+        LogSumExpInto(x, y);
+        return y;
+    }
+
+    /// <summary>y = logsumexp of x along the last axis; y holds one value per row.</summary>
+    internal static void LogSumExpInto<T>(Tensor<T> x, Tensor<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int n = x.Dim(-1);
         var s = x.ReadOnlySpan;
         var d = y.Span;
@@ -97,7 +104,6 @@ public static partial class Tensor
             d[r] = n == 0 ? T.NegativeInfinity : RowLogSumExp(s.Slice(r * n, n), scratch);
         }
 
-        return y;
     }
 
     /// <summary>m + ln Σ e^(x−m) with m = max x; <paramref name="scratch"/> holds the shifted exponentials.
