@@ -1,5 +1,4 @@
 using System.Numerics;
-using Mtl.Tensors;
 
 namespace Mtl.Autograd;
 
