@@ -46,6 +46,16 @@ public static class Gemm
         }
 
         bool ta = transA == MatrixTranspose.Transpose, tb = transB == MatrixTranspose.Transpose;
+        if (n == 1 && !ta)
+        {
+            // A matrix-vector product (a one-output head): B's single column is contiguous whether or not
+            // it is transposed, so each output is one dot product of a row of A with it. A register tile
+            // would compute a full tile width of columns to keep one. Chosen by shape alone, so the
+            // result still does not depend on the thread count.
+            MatrixVector(m, k, a, b[..k], c, accumulate);
+            return;
+        }
+
         var kind = GemmKernels.Active;
         fixed (T* pa = a, pb = b, pc = c)
         {
@@ -60,6 +70,17 @@ public static class Gemm
             {
                 GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, 0, m, 0, n);
             }
+        }
+    }
+
+    /// <summary>c[i] (+)= Σₚ a[i, p]·b[p] for a row-major m×k matrix A.</summary>
+    private static void MatrixVector<T>(int m, int k, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            T dot = System.Numerics.Tensors.TensorPrimitives.Dot(a.Slice(i * k, k), b);
+            c[i] = accumulate ? c[i] + dot : dot;
         }
     }
 

@@ -243,3 +243,57 @@ public class GemmTests
         where TValue : unmanaged, IFloatingPointIeee754<TValue> =>
         DenseMatrix.Create(rows, cols, (i, j) => double.CreateTruncating(values[(i * cols) + j]));
 }
+
+public class GemmMatrixVectorTests
+{
+    /// <summary>n = 1 takes a dot-product path; it must agree with a double reference for both
+    /// layouts of B, with and without accumulation, and not depend on the thread count.</summary>
+    [TestCase(1, 1)]
+    [TestCase(7, 3)]
+    [TestCase(256, 512)]
+    [TestCase(129, 1000)]
+    public void OneOutputColumnMatchesTheReference(int m, int k)
+    {
+        var random = new SeededRandom(m * 31 + k);
+        var a = Tensor.RandomNormal<float>(random, new Shape(m, k));
+        var b = Tensor.RandomNormal<float>(random, new Shape(k));
+        var c0 = Tensor.RandomNormal<float>(random, new Shape(m));
+        foreach (var tb in new[] { MatrixTranspose.None, MatrixTranspose.Transpose })
+        {
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var results = new List<float[]>();
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    int saved = MtlThreads.Count;
+                    try
+                    {
+                        MtlThreads.Count = threads;
+                        var c = c0.Clone();
+                        Gemm.Multiply(MatrixTranspose.None, tb, m, 1, k, a.ReadOnlySpan, b.ReadOnlySpan, c.Span, accumulate);
+                        results.Add(c.ToArray());
+                    }
+                    finally
+                    {
+                        MtlThreads.Count = saved;
+                    }
+                }
+
+                Assert.That(results[1], Is.EqualTo(results[0]));
+                for (int i = 0; i < m; i++)
+                {
+                    double exact = accumulate ? c0[i] : 0, magnitude = Math.Abs(exact);
+                    for (int p = 0; p < k; p++)
+                    {
+                        exact += (double)a[i, p] * b[p];
+                        magnitude += Math.Abs((double)a[i, p] * b[p]);
+                    }
+
+                    // |error| ≤ γ_(k+1)·Σ|terms| with γ_n = n·u/(1 − n·u), u = 2⁻²⁴.
+                    double u = Math.Pow(2, -24), gamma = (k + 1) * u / (1 - ((k + 1) * u));
+                    Assert.That(results[0][i], Is.EqualTo(exact).Within((gamma * magnitude) + 1e-30), $"{tb} accumulate={accumulate} row {i}");
+                }
+            }
+        }
+    }
+}
