@@ -21,13 +21,10 @@ internal sealed class WhereNode<T>(Tensor<T> mask, Var<T> a, Var<T> b) : BinaryN
     {
         ArgumentNullException.ThrowIfNull(mask);
         var tape = Tape.ForOp("where", a, b);
-        var result = Tensor.Where(mask, a.Data, b.Data);
-        var y = tape.NewTensor<T>(result.Shape);
-        result.CopyTo(y);
-        // The mask is normalised to 0/1 in the output's shape once, for the backward rule.
-        var m = tape.NewTensor<T>(result.Shape);
-        var expanded = Tensor.BroadcastTo(mask, result.Shape);
-        Tensor.Compare(expanded, T.Zero, Tensors.Kernels.Comparison.NotEqual).CopyTo(m);
+        var shape = Tensor.WhereShape(mask.Shape, a.Shape, b.Shape);
+        var y = tape.NewTensor<T>(shape);
+        var m = tape.NewTensor<T>(shape); // the mask as 0/1 in the output's shape, for the backward rule
+        Tensor.WhereInto(mask, a.Data, b.Data, y, m, a.Shape == shape ? null : tape.NewTensor<T>(shape));
         return tape.Record(new WhereNode<T>(m, a, b), y, a.RequiresGrad || b.RequiresGrad);
     }
 

@@ -111,13 +111,38 @@ public static partial class Tensor
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        var shape = Shape.Broadcast(mask.Shape, Shape.Broadcast(a.Shape, b.Shape, nameof(Where)), nameof(Where));
-        var m = mask.Shape == shape ? mask : BroadcastTo(mask, shape);
-        var av = a.Shape == shape ? a : BroadcastTo(a, shape);
-        var y = b.Shape == shape ? b.Clone() : BroadcastTo(b, shape);
-        var ms = m.ReadOnlySpan;
+        var shape = WhereShape(mask.Shape, a.Shape, b.Shape);
+        var y = new Tensor<T>(shape);
+        WhereInto(mask, a, b, y, new Tensor<T>(shape), a.Shape == shape ? null : new Tensor<T>(shape));
+        return y;
+    }
+
+    /// <summary>The shape mask, a and b broadcast to together.</summary>
+    internal static Shape WhereShape(Shape mask, Shape a, Shape b) =>
+        Shape.Broadcast(mask, Shape.Broadcast(a, b, nameof(Where)), nameof(Where));
+
+    /// <summary>
+    /// y = mask ? a : b into <paramref name="destination"/> (of the broadcast shape), leaving the mask
+    /// normalised to 0/1 in that shape in <paramref name="normalizedMask"/> (the backward rule needs it);
+    /// <paramref name="scratch"/> holds a broadcast copy of a and may be null when a already has that shape.
+    /// </summary>
+    internal static void WhereInto<T>(Tensor<T> mask, Tensor<T> a, Tensor<T> b, Tensor<T> destination, Tensor<T> normalizedMask, Tensor<T>? scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var shape = destination.Shape;
+        BroadcastDriver.Run(normalizedMask.ReadOnlySpan, shape, mask.ReadOnlySpan, mask.Shape, normalizedMask.Span, shape, default(TakeSecondOp<T>));
+        ElementwiseDriver.Binary(normalizedMask.ReadOnlySpan, T.Zero, normalizedMask.Span, new CompareOp<T>(Comparison.NotEqual));
+        BroadcastDriver.Run(destination.ReadOnlySpan, shape, b.ReadOnlySpan, b.Shape, destination.Span, shape, default(TakeSecondOp<T>));
+        var av = a;
+        if (a.Shape != shape)
+        {
+            av = scratch!;
+            BroadcastDriver.Run(av.ReadOnlySpan, shape, a.ReadOnlySpan, a.Shape, av.Span, shape, default(TakeSecondOp<T>));
+        }
+
+        var ms = normalizedMask.ReadOnlySpan;
         var asp = av.ReadOnlySpan;
-        var ys = y.Span;
+        var ys = destination.Span;
         for (int i = 0; i < ys.Length; i++)
         {
             if (ms[i] != T.Zero)
@@ -125,8 +150,6 @@ public static partial class Tensor
                 ys[i] = asp[i];
             }
         }
-
-        return y;
     }
 
     private static Tensor<T> Binary<T, TOp>(Tensor<T> x, Tensor<T> y, TOp op, string operation)
