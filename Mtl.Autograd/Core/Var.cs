@@ -15,6 +15,7 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     private readonly Tape? _tape;
     private readonly int _generation;
     private Tensor<T>? _grad;
+    private bool _gradZeroPending;
     private Tensor<T>? _passGrad;
     private int _gradPass = -1;
     private int _lastBackwardPass = -1;
@@ -67,7 +68,7 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
             CheckAlive("Grad");
             if (IsLeaf)
             {
-                return _grad;
+                return LeafGrad();
             }
 
             return _retainGrad && _tape is not null && _gradPass == _lastBackwardPass ? _grad : null;
@@ -118,8 +119,36 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// <summary>A constant sharing this value's storage: gradients stop here.</summary>
     public Var<T> Detach() => new(Data, requiresGrad: false, creator: null, tape: _tape, generation: _generation, name: Name);
 
-    /// <summary>Sets a leaf's accumulated gradient to zero (keeping its buffer, so nothing is allocated).</summary>
-    public void ZeroGrad() => _grad?.Clear();
+    /// <summary>Sets a leaf's accumulated gradient to zero, keeping its buffer, so nothing is allocated.</summary>
+    /// <remarks>
+    /// The clearing is deferred: the buffer is zeroed when the gradient is next read or added to, and
+    /// the first op of a backward pass that writes the whole gradient (a linear layer's dW = dyᵀ·x)
+    /// overwrites it instead, which saves both the clearing pass and a read of the old values.
+    /// <see cref="Grad"/> reads as zeros in between, as with PyTorch's <c>zero_grad(set_to_none=False)</c>.
+    /// </remarks>
+    public void ZeroGrad()
+    {
+        if (IsLeaf)
+        {
+            _gradZeroPending = _grad is not null;
+        }
+        else
+        {
+            _grad?.Clear();
+        }
+    }
+
+    /// <summary>A leaf's accumulated gradient, first carrying out a deferred <see cref="ZeroGrad"/>.</summary>
+    private Tensor<T>? LeafGrad()
+    {
+        if (_gradZeroPending)
+        {
+            _grad!.Clear();
+            _gradZeroPending = false;
+        }
+
+        return _grad;
+    }
 
     /// <summary>
     /// Registers a hook called with this value's complete gradient of each backward pass before it flows
@@ -205,10 +234,11 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     internal Tensor<T>? GradSink() => GradSink(out _, clearFresh: true);
 
     /// <summary>
-    /// Like <see cref="GradSink()"/>, but an intermediate's buffer touched for the first time in this pass
-    /// is left uncleared and reported as <paramref name="fresh"/>: the caller then must overwrite all of it
-    /// (a GEMM with accumulate: false), which saves a clearing pass and the read of C. Leaves always
-    /// accumulate (their gradients sum over backward passes until ZeroGrad).
+    /// Like <see cref="GradSink()"/>, but a buffer that holds nothing yet (an intermediate touched for the
+    /// first time in this pass, or a leaf after <see cref="ZeroGrad"/>) is left uncleared and reported as
+    /// <paramref name="fresh"/>: the caller then must overwrite all of it (a GEMM with accumulate: false),
+    /// which saves a clearing pass and the read of C. Otherwise the caller adds into it as usual (leaf
+    /// gradients sum over backward passes until ZeroGrad).
     /// </summary>
     internal Tensor<T>? GradSinkForOverwrite(out bool fresh) => GradSink(out fresh, clearFresh: false);
 
@@ -236,7 +266,23 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
                 return _passGrad;
             }
 
-            return _grad ??= new Tensor<T>(Shape);
+            if (_grad is null)
+            {
+                _grad = new Tensor<T>(Shape);
+                fresh = !clearFresh;
+            }
+            else if (_gradZeroPending)
+            {
+                if (clearFresh)
+                {
+                    _grad.Clear();
+                }
+
+                _gradZeroPending = false;
+                fresh = !clearFresh;
+            }
+
+            return _grad;
         }
 
         var owner = _tape!;
@@ -262,7 +308,7 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     internal Tensor<T>? PassGrad => !IsLeaf && _tape is not null && _gradPass == _tape.Pass ? _grad : null;
 
     /// <summary>The buffer this pass's gradient went into (for anomaly checks), or null.</summary>
-    internal Tensor<T>? GradForCheck => IsLeaf ? (_hooks is { Count: > 0 } ? _passGrad : _grad) : PassGrad;
+    internal Tensor<T>? GradForCheck => IsLeaf ? (_hooks is { Count: > 0 } ? _passGrad : LeafGrad()) : PassGrad;
 
     /// <summary>Applies the hooks to this pass's gradient, in registration order.</summary>
     internal void RunHooks()
@@ -292,8 +338,8 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     void Tape.IHookedLeaf.FlushPassGradient()
     {
         RunHooks();
-        _grad ??= new Tensor<T>(Shape);
-        TensorPrimitives.Add(_grad.ReadOnlySpan, _passGrad!.ReadOnlySpan, _grad.Span);
+        var grad = LeafGrad() ?? (_grad = new Tensor<T>(Shape));
+        TensorPrimitives.Add(grad.ReadOnlySpan, _passGrad!.ReadOnlySpan, grad.Span);
     }
 
     /// <summary>Throws if this value belongs to a released generation or another thread's tape.</summary>
@@ -327,7 +373,7 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// <inheritdoc />
     public TensorStats? GradStats()
     {
-        var g = IsLeaf ? _grad : (_tape is not null && _gradPass == _lastBackwardPass ? _grad : null);
+        var g = IsLeaf ? LeafGrad() : (_tape is not null && _gradPass == _lastBackwardPass ? _grad : null);
         return g is null ? null : TensorStats.Of(g);
     }
 

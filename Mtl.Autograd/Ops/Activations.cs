@@ -69,7 +69,16 @@ internal readonly struct ExpRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Exp(x, y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => TensorPrimitives.MultiplyAdd(dy, y, gx, gx);
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) {
+        if (accumulate)
+        {
+            TensorPrimitives.MultiplyAdd(dy, y, gx, gx);
+        }
+        else
+        {
+            TensorPrimitives.Multiply(dy, y, gx);
+        }
+    }
 }
 
 /// <summary>y = ln x; dx = dy / x.</summary>
@@ -80,7 +89,7 @@ internal readonly struct LogRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Log(x, y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(dy, x, gx, default(DivideKernel<T>));
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(dy, x, gx, default(DivideKernel<T>), accumulate);
 }
 
 /// <summary>y = √x; dx = dy / (2y).</summary>
@@ -91,12 +100,12 @@ internal readonly struct SqrtRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sqrt(x, y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx)
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
         T half = T.CreateTruncating(0.5);
         for (int i = 0; i < gx.Length; i++)
         {
-            gx[i] += half * dy[i] / y[i];
+            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], half * dy[i] / y[i]);
         }
     }
 }
@@ -109,12 +118,12 @@ internal readonly struct PowRule<T>(double exponent) : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Pow(x, T.CreateTruncating(exponent), y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx)
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
         T p = T.CreateTruncating(exponent), pm1 = T.CreateTruncating(exponent - 1);
         for (int i = 0; i < gx.Length; i++)
         {
-            gx[i] += dy[i] * p * T.Pow(x[i], pm1);
+            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], dy[i] * p * T.Pow(x[i], pm1));
         }
     }
 }
@@ -127,7 +136,7 @@ internal readonly struct SquareRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Multiply(x, x, y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(x, dy, gx, default(TwiceProductKernel<T>));
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(x, dy, gx, default(TwiceProductKernel<T>), accumulate);
 }
 
 /// <summary>y = 1/x; dx = −y²·dy.</summary>
@@ -138,11 +147,11 @@ internal readonly struct ReciprocalRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Reciprocal(x, y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx)
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
         for (int i = 0; i < gx.Length; i++)
         {
-            gx[i] -= y[i] * y[i] * dy[i];
+            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], -(y[i] * y[i] * dy[i]));
         }
     }
 }
@@ -155,11 +164,11 @@ internal readonly struct AbsRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Abs(x, y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx)
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
         for (int i = 0; i < gx.Length; i++)
         {
-            gx[i] += x[i] > T.Zero ? dy[i] : x[i] < T.Zero ? -dy[i] : T.Zero;
+            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], x[i] > T.Zero ? dy[i] : x[i] < T.Zero ? -dy[i] : T.Zero);
         }
     }
 }
@@ -172,7 +181,7 @@ internal readonly struct TanhRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => Tensor.ApplyScalar(x, y, Math.Tanh);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(y, dy, gx, default(TanhGradKernel<T>));
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(y, dy, gx, default(TanhGradKernel<T>), accumulate);
 }
 
 /// <summary>y = σ(x); dx = y(1 − y)·dy.</summary>
@@ -183,7 +192,7 @@ internal readonly struct SigmoidRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => Tensor.SigmoidKernel(x, y);
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(y, dy, gx, default(SigmoidGradKernel<T>));
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(y, dy, gx, default(SigmoidGradKernel<T>), accumulate);
 }
 
 /// <summary>y = max(x, 0); dx = [x &gt; 0]·dy.</summary>
@@ -194,7 +203,7 @@ internal readonly struct ReluRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(ReluOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(x, dy, gx, default(ReluBackwardOp<T>));
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(x, dy, gx, default(ReluBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = x or slope·x; dx = dy or slope·dy.</summary>
@@ -205,7 +214,7 @@ internal readonly struct LeakyReluRule<T>(T slope) : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, new LeakyReluOp<T>(slope));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx) => AccumulateDriver.Binary(x, dy, gx, new LeakyReluBackwardOp<T>(slope));
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(x, dy, gx, new LeakyReluBackwardOp<T>(slope), accumulate);
 }
 
 /// <summary>y = x·Φ(x); dx = (Φ(x) + x·φ(x))·dy (or the tanh form's derivative).</summary>
@@ -223,12 +232,12 @@ internal readonly struct GeluRule<T>(bool tanhApproximation) : IElementwiseRule<
         }
     }
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx)
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
         for (int i = 0; i < x.Length; i++)
         {
             double v = double.CreateTruncating(x[i]);
-            gx[i] += dy[i] * T.CreateTruncating(tanhApproximation ? ScalarFunctions.GeluTanhDerivative(v) : ScalarFunctions.GeluDerivative(v));
+            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], dy[i] * T.CreateTruncating(tanhApproximation ? ScalarFunctions.GeluTanhDerivative(v) : ScalarFunctions.GeluDerivative(v)));
         }
     }
 }
@@ -247,11 +256,11 @@ internal readonly struct SoftplusRule<T>(double beta, double threshold) : IEleme
         }
     }
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx)
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
         for (int i = 0; i < x.Length; i++)
         {
-            gx[i] += dy[i] * T.CreateTruncating(ScalarFunctions.SoftplusDerivative(double.CreateTruncating(x[i]), beta, threshold));
+            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], dy[i] * T.CreateTruncating(ScalarFunctions.SoftplusDerivative(double.CreateTruncating(x[i]), beta, threshold)));
         }
     }
 }
@@ -268,14 +277,12 @@ internal readonly struct ClampRule<T>(T min, T max) : IElementwiseRule<T>
         TensorPrimitives.Min(y, max, y);
     }
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx)
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
         for (int i = 0; i < x.Length; i++)
         {
-            if (x[i] >= min && x[i] <= max)
-            {
-                gx[i] += dy[i];
-            }
+            T pass = x[i] >= min && x[i] <= max ? dy[i] : T.Zero;
+            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], pass);
         }
     }
 }

@@ -4,7 +4,9 @@ namespace Mtl.Autograd;
 
 /// <summary>
 /// The forward and backward of one element-wise function y = f(x), side by side: Forward writes f(x),
-/// Backward adds f'(x)·dy into gx (it may use x or the saved output y, whichever is cheaper).
+/// Backward adds f'(x)·dy into gx, or with <c>accumulate: false</c> writes it there (gx then holds
+/// nothing yet, which saves clearing it and reading it back); it may use x or the saved output y,
+/// whichever is cheaper.
 /// </summary>
 internal interface IElementwiseRule<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -13,7 +15,7 @@ internal interface IElementwiseRule<T>
 
     void Forward(ReadOnlySpan<T> x, Span<T> y);
 
-    void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx);
+    void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate);
 }
 
 /// <summary>The tape node of an element-wise function described by a rule struct.</summary>
@@ -33,9 +35,16 @@ internal sealed class ElementwiseNode<T, TRule>(Var<T> x, TRule rule) : UnaryNod
 
     internal override void Backward()
     {
-        if (X.GradSink() is { } gx)
+        if (X.GradSinkForOverwrite(out bool fresh) is { } gx)
         {
-            rule.Backward(X.Data.ReadOnlySpan, Y.Data.ReadOnlySpan, Dy.ReadOnlySpan, gx.Span);
+            rule.Backward(X.Data.ReadOnlySpan, Y.Data.ReadOnlySpan, Dy.ReadOnlySpan, gx.Span, accumulate: !fresh);
         }
     }
+}
+
+/// <summary>The one-element form of a rule's backward: gx + g when accumulating, else g.</summary>
+internal static class ElementwiseGrad
+{
+    public static T Accumulate<T>(bool accumulate, T current, T value)
+        where T : IFloatingPointIeee754<T> => accumulate ? current + value : value;
 }

@@ -44,6 +44,10 @@ public sealed class InspectExample : IExample
         var model = new MultiTaskModel<double>(new Sequential<double>(new Linear<double>(Inputs, Hidden, random), new ReLU<double>()))
             .AddHead("amount", new Linear<double>(Hidden, 1, random))
             .AddHead("label", new Linear<double>(Hidden, 2, random));
+
+        // The two Linear heads would run as one wide layer (a "linear_heads" op and a column slice per
+        // head); kept apart here so the tape shows one op per head.
+        model.FuseLinearHeads = false;
         var tasks = new TrainingTask<double>[] { new("amount", new MseLoss<double>()), new("label", new CrossEntropyLoss<double>()) };
         w.WriteLine($"model: trunk linear {Inputs}→{Hidden} - relu; heads 'amount' (regression, linear {Hidden}→1) and 'label' (2 classes, linear {Hidden}→2); {model.ParameterCount} parameters:");
         foreach (var (name, p) in model.NamedParameters())

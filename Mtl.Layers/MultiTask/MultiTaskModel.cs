@@ -15,7 +15,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
 {
     private readonly List<(string Task, int Depth)> _tasks = [];
     private readonly List<string> _taskNames = [];
-    private int[] _depthOrder = [];
+    private HeadGroup[] _groups = [];
 
     /// <summary>Creates a model around a shared trunk; add heads with <see cref="AddHead"/>.</summary>
     public MultiTaskModel(Sequential<T> trunk)
@@ -49,9 +49,17 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
         Heads.Add(task, head);
         _tasks.Add((task, d));
         _taskNames.Add(task);
-        _depthOrder = [.. Enumerable.Range(0, _tasks.Count).OrderBy(i => _tasks[i].Depth)];
+        _groups = [.. _tasks.Select((t, i) => (t.Depth, Index: i)).GroupBy(t => t.Depth).OrderBy(g => g.Key).Select(g => HeadGroup.Of(g.Key, [.. g.Select(t => t.Index)], _tasks, Heads))];
         return this;
     }
+
+    /// <summary>
+    /// Whether the <see cref="Linear{T}"/> heads that attach at the same depth run as one wide layer
+    /// (<see cref="Ops.LinearHeads{T}"/>): one pass over the shared features instead of one per head,
+    /// forward and backward. The outputs and gradients are those of separate heads up to rounding. On by
+    /// default; turn it off to see each head as its own op on the tape.
+    /// </summary>
+    public bool FuseLinearHeads { get; set; } = true;
 
     /// <summary>The depth at which <paramref name="task"/>'s head attaches.</summary>
     public int DepthOf(string task) => _tasks.First(t => t.Task == task).Depth;
@@ -64,12 +72,35 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
         var results = new Var<T>[_tasks.Count];
         var x = input;
         int at = 0;
-        foreach (int i in _depthOrder)
+        foreach (var group in _groups)
         {
-            var (task, depth) = _tasks[i];
-            x = Shared.Forward(x, at, depth);
-            at = depth;
-            results[i] = ((Layer<T>)Heads[task]).Forward(x);
+            x = Shared.Forward(x, at, group.Depth);
+            at = group.Depth;
+            if (FuseLinearHeads && group.Linear.Length > 1)
+            {
+                if (x.Shape.Rank != 2 || x.Shape[1] != group.InFeatures)
+                {
+                    throw new ArgumentException($"MultiTaskModel: the heads at depth {group.Depth} take [batch, {group.InFeatures}] but the trunk gives {x.Shape}.");
+                }
+
+                var fused = Ops.LinearHeads(x, group.Weights, group.Biases);
+                for (int j = 0; j < fused.Length; j++)
+                {
+                    results[group.Linear[j]] = fused[j];
+                }
+            }
+            else
+            {
+                foreach (int i in group.Linear)
+                {
+                    results[i] = ((Layer<T>)Heads[_tasks[i].Task]).Forward(x);
+                }
+            }
+
+            foreach (int i in group.Other)
+            {
+                results[i] = ((Layer<T>)Heads[_tasks[i].Task]).Forward(x);
+            }
         }
 
         var outputs = new TaskOutputs<T>();
@@ -94,4 +125,24 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
 
     /// <inheritdoc />
     public Var<T>? Penalty() => null;
+
+    /// <summary>The heads attached at one depth: the <see cref="Linear{T}"/> ones (fusable, with their
+    /// parameters gathered once) and the others, as indices into the task list.</summary>
+    private sealed record HeadGroup(int Depth, int[] Linear, int[] Other, int InFeatures, Var<T>[] Weights, Var<T>?[] Biases)
+    {
+        public static HeadGroup Of(int depth, int[] tasks, List<(string Task, int Depth)> all, ModuleDict<T> heads)
+        {
+            int[] linear = [.. tasks.Where(i => heads[all[i].Task] is Linear<T>)];
+            int[] other = [.. tasks.Where(i => heads[all[i].Task] is not Linear<T>)];
+            var layers = linear.Select(i => (Linear<T>)heads[all[i].Task]).ToArray();
+            bool sameInput = layers.Length > 0 && layers.All(l => l.InFeatures == layers[0].InFeatures);
+            if (!sameInput)
+            {
+                // Heads of different widths cannot share one input; leave them separate so each reports its own error.
+                (linear, other, layers) = ([], tasks, []);
+            }
+
+            return new HeadGroup(depth, linear, other, layers.Length > 0 ? layers[0].InFeatures : 0, [.. layers.Select(l => l.Weight)], [.. layers.Select(l => l.Bias)]);
+        }
+    }
 }

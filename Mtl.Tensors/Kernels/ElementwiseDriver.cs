@@ -165,6 +165,22 @@ internal static class ElementwiseDriver
 /// adds the local derivative times the upstream gradient into what other paths already added).</summary>
 internal static class AccumulateDriver
 {
+    /// <summary>destination += op(x, y) when <paramref name="accumulate"/>, else destination = op(x, y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Binary<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, TOp op, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IBinaryOp<T>
+    {
+        if (accumulate)
+        {
+            Binary(x, y, destination, op);
+        }
+        else
+        {
+            ElementwiseDriver.Binary(x, y, destination, op);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Binary<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>

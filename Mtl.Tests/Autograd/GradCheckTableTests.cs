@@ -47,6 +47,18 @@ public class GradCheckTableTests
         yield return new("matmul batched Aᵀ·B", [S(2, 4, 3), S(2, 4, 5)], v => v[0].MatMulTransposeA(v[1]));
         yield return new("linear", [S(3, 4), S(5, 4), S(5)], v => Ops.Linear(v[0], v[1], v[2]));
         yield return new("linear without bias", [S(3, 4), S(5, 4)], v => Ops.Linear(v[0], v[1]));
+        yield return new("linear weight used twice", [S(3, 4), S(5, 4), S(5)], v => Ops.Linear(v[0], v[1], v[2]) * Ops.Linear(v[0] * 2.0, v[1], v[2]));
+        yield return new("linear heads", [S(3, 4), S(1, 4), S(1), S(2, 4), S(2)], v =>
+        {
+            var heads = Ops.LinearHeads(v[0], [v[1], v[3]], [v[2], v[4]]);
+            return heads[0].Square().Sum() + heads[1].Tanh().Sum();
+        });
+        yield return new("linear heads, one without bias, input used again", [S(3, 4), S(2, 4), S(3, 4), S(3)], v =>
+        {
+            var heads = Ops.LinearHeads(v[0].Tanh(), [v[1], v[2]], [null, v[3]]);
+            return (heads[0].Square().Sum() * heads[1].Sum()) + v[0].Tanh().Sum();
+        });
+        yield return new("linear heads, single head", [S(3, 4), S(2, 4), S(2)], v => Ops.LinearHeads(v[0], [v[1]], [v[2]])[0].Square());
         yield return new("conv2d stride 2 padding 1", [S(2, 2, 5, 4), S(3, 2, 3, 3), S(3)], v => Ops.Conv2d(v[0], v[1], v[2], stride: (2, 2), padding: (1, 1)));
         yield return new("conv2d rectangular without bias", [S(1, 2, 4, 5), S(2, 2, 2, 3)], v => Ops.Conv2d(v[0], v[1], stride: (1, 2), padding: (0, 1)));
         yield return new("max_pool2d overlapping", [S(2, 2, 4, 3)], v => Ops.MaxPool2d(v[0], (2, 2), (1, 1)));
@@ -80,6 +92,23 @@ public class GradCheckTableTests
         yield return new("softplus", [S(9)], v => v[0].Softplus());
         yield return new("softplus beta 2", [S(9)], v => v[0].Softplus(beta: 2, threshold: 3));
         yield return new("clamp", [S(9)], v => v[0].Clamp(-0.5, 0.7));
+
+        // Element-wise functions twice on one input: the first backward writes the input's gradient, the
+        // second adds to it.
+        yield return new("exp twice", [S(7)], v => v[0].Exp() * v[0].Exp());
+        yield return new("log twice", [S(7)], v => v[0].Log() * v[0].Log(), Positive: true);
+        yield return new("sqrt twice", [S(7)], v => v[0].Sqrt() * v[0].Sqrt(), Positive: true);
+        yield return new("pow twice", [S(7)], v => v[0].Pow(3) * v[0].Pow(2.5), Positive: true);
+        yield return new("square twice", [S(7)], v => v[0].Square() * v[0].Square());
+        yield return new("reciprocal twice", [S(7)], v => v[0].Reciprocal() * v[0].Reciprocal(), Positive: true);
+        yield return new("abs twice", [S(9)], v => v[0].Abs() * v[0].Abs());
+        yield return new("tanh twice", [S(9)], v => v[0].Tanh() * v[0].Tanh());
+        yield return new("sigmoid twice", [S(9)], v => v[0].Sigmoid() * v[0].Sigmoid());
+        yield return new("relu twice", [S(9)], v => v[0].Relu() * v[0].Relu());
+        yield return new("leaky relu twice", [S(9)], v => v[0].LeakyRelu(0.1) * v[0].LeakyRelu(0.2));
+        yield return new("gelu twice", [S(9)], v => v[0].Gelu() * v[0].Gelu(tanhApproximation: true));
+        yield return new("softplus twice", [S(9)], v => v[0].Softplus() * v[0].Softplus(beta: 2, threshold: 3));
+        yield return new("clamp twice", [S(9)], v => v[0].Clamp(-0.5, 0.7) * v[0].Clamp(-0.2, 1.0));
 
         // Softmax family.
         yield return new("softmax", [S(3, 5)], v => v[0].Softmax());
