@@ -1,4 +1,5 @@
 using System.Numerics;
+using Mtl.Tensors;
 
 namespace Mtl.Autograd;
 
@@ -29,7 +30,7 @@ internal sealed class ElementwiseNode<T, TRule>(Var<T> x, TRule rule) : UnaryNod
     {
         var tape = Tape.ForOp(rule.Name, x);
         var y = tape.NewTensor<T>(x.Shape);
-        rule.Forward(x.Data.ReadOnlySpan, y.Span);
+        MtlParallel.For(y.Length, new ForwardRange(x.Data, y, rule), cost: y.Length);
         return tape.Record(new ElementwiseNode<T, TRule>(x, rule), y, x.RequiresGrad);
     }
 
@@ -37,8 +38,21 @@ internal sealed class ElementwiseNode<T, TRule>(Var<T> x, TRule rule) : UnaryNod
     {
         if (X.GradSinkForOverwrite(out bool fresh) is { } gx)
         {
-            rule.Backward(X.Data.ReadOnlySpan, Y.Data.ReadOnlySpan, Dy.ReadOnlySpan, gx.Span, accumulate: !fresh);
+            MtlParallel.For(gx.Length, new BackwardRange(X.Data, Y.Data, Dy, gx, rule, !fresh), cost: gx.Length);
         }
+    }
+
+    /// <summary>y[s..e] = f(x[s..e]); large tensors are split across threads (each element is independent).</summary>
+    private readonly struct ForwardRange(Tensor<T> x, Tensor<T> y, TRule rule) : IRangeWork
+    {
+        public void Run(int start, int end) => rule.Forward(x.ReadOnlySpan[start..end], y.Span[start..end]);
+    }
+
+    /// <summary>gx[s..e] (+)= f'(x[s..e])·dy[s..e].</summary>
+    private readonly struct BackwardRange(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T> gx, TRule rule, bool accumulate) : IRangeWork
+    {
+        public void Run(int start, int end) =>
+            rule.Backward(x.ReadOnlySpan[start..end], y.ReadOnlySpan[start..end], dy.ReadOnlySpan[start..end], gx.Span[start..end], accumulate);
     }
 }
 

@@ -47,13 +47,7 @@ internal sealed class LinearNode<T>(Var<T> x, Var<T> w, Var<T>? b) : Node<T>
         Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outF, inF, x.Data.ReadOnlySpan, w.Data.ReadOnlySpan, y.Span, accumulate: false);
         if (b is not null)
         {
-            var bs = b.Data.ReadOnlySpan;
-            var ys = y.Span;
-            for (int r = 0; r < rows; r++)
-            {
-                var row = ys.Slice(r * outF, outF);
-                TensorPrimitives.Add(row, bs, row);
-            }
+            BiasKernels<T>.AddToRows(y, rows, outF, b.Data);
         }
 
         bool grad = x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false);
@@ -76,27 +70,7 @@ internal sealed class LinearNode<T>(Var<T> x, Var<T> w, Var<T>? b) : Node<T>
 
         if (b?.GradSinkForOverwrite(out fresh) is { } gb)
         {
-            AddColumnSums(g, rows, outF, gb.Span, fresh);
-        }
-    }
-
-    /// <summary>sums (=|+=) Σ_r g[r, ·]: the bias gradient, one row of g at a time (rows stay contiguous).</summary>
-    internal static void AddColumnSums(ReadOnlySpan<T> g, int rows, int columns, Span<T> sums, bool overwrite)
-    {
-        int r = 0;
-        if (overwrite && rows == 0)
-        {
-            sums.Clear();
-        }
-        else if (overwrite)
-        {
-            g[..columns].CopyTo(sums);
-            r = 1;
-        }
-
-        for (; r < rows; r++)
-        {
-            TensorPrimitives.Add(sums, g.Slice(r * columns, columns), sums);
+            BiasKernels<T>.ColumnSums(Dy, rows, outF, gb, overwrite: fresh);
         }
     }
 }

@@ -130,12 +130,7 @@ internal sealed class LinearHeadsNode<T> : Node<T>
 
         var y = tape.NewTensor<T>(new Shape(rows, outF));
         Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outF, inF, x.Data.ReadOnlySpan, stacked.ReadOnlySpan, y.Span, accumulate: false);
-        var ys = y.Span;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = ys.Slice(r * outF, outF);
-            TensorPrimitives.Add(row, bias.ReadOnlySpan, row);
-        }
+        BiasKernels<T>.AddToRows(y, rows, outF, bias);
 
         var wide = tape.Record(new LinearHeadsNode<T>(x, [.. weights], [.. biases], stacked, offsets), y, grad);
         var outputs = new Var<T>[heads];
@@ -175,7 +170,7 @@ internal sealed class LinearHeadsNode<T> : Node<T>
         if (Array.Exists(_biases, b => b is { RequiresGrad: true }))
         {
             var db = TensorPool<T>.Rent(new Shape(outF), clear: false);
-            LinearNode<T>.AddColumnSums(g, rows, outF, db.Span, overwrite: true);
+            BiasKernels<T>.ColumnSums(Dy, rows, outF, db, overwrite: true);
             for (int t = 0; t < _biases.Length; t++)
             {
                 if (_biases[t]?.GradSinkForOverwrite(out fresh) is { } gb)
