@@ -8,7 +8,8 @@ namespace Mtl.Tensors;
 /// </summary>
 /// <remarks>
 /// Packed, cache-blocked and register-tiled (see <see cref="GemmBlocked"/>; small products skip most
-/// packing, see <see cref="GemmDirect"/>), with an AVX-512, an
+/// packing, see <see cref="GemmDirect"/>; a C of few columns is computed as dot products, see
+/// <see cref="GemmNarrow{T}"/>), with an AVX-512, an
 /// AVX2/FMA and a scalar micro-kernel, and split across <see cref="MtlThreads.Count"/> threads for
 /// large products. Results are bitwise identical for every thread count.
 /// </remarks>
@@ -46,17 +47,31 @@ public static class Gemm
         }
 
         bool ta = transA == MatrixTranspose.Transpose, tb = transB == MatrixTranspose.Transpose;
+        var kind = GemmKernels.Active;
+
+        // With A as stored (m×k) and B as n rows of k, every element is a dot product of two contiguous
+        // rows; for a few columns (a task head) that beats a register tile, which would compute a full
+        // tile width of columns to keep n. B's single column is such a row whether or not it is
+        // transposed. Chosen by shape and kernel kind alone, so the result does not depend on the thread
+        // count.
+        bool rowsOfB = tb || n == 1;
+        if (!ta && rowsOfB && GemmNarrow<T>.Applies(kind, n))
+        {
+            fixed (T* pa = a, pb = b, pc = c)
+            {
+                GemmNarrow<T>.Run(kind, m, n, k, pa, pb, pc, accumulate, MtlThreads.Count);
+            }
+
+            return;
+        }
+
         if (n == 1 && !ta)
         {
-            // A matrix-vector product (a one-output head): B's single column is contiguous whether or not
-            // it is transposed, so each output is one dot product of a row of A with it. A register tile
-            // would compute a full tile width of columns to keep one. Chosen by shape alone, so the
-            // result still does not depend on the thread count.
+            // The scalar kernel's matrix-vector product: one dot product per row of A.
             MatrixVector(m, k, a, b[..k], c, accumulate);
             return;
         }
 
-        var kind = GemmKernels.Active;
         fixed (T* pa = a, pb = b, pc = c)
         {
             // Both paths give the same bits (see GemmDirect), so choosing by thread count is safe.

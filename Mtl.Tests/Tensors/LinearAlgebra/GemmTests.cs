@@ -192,7 +192,7 @@ public class GemmTests
     /// |ĉ − c| ≤ γ_{k+2} (Σ_p |a_ip b_pj| + |c⁰_ij|) with γ_j = j·u / (1 − j·u) (Higham, Accuracy and
     /// Stability of Numerical Algorithms, §3.1). The double oracle's own error, γ_{k+1} in double, is added.
     /// </summary>
-    private static void CheckAgainstOracle<TValue>(MatrixTranspose ta, MatrixTranspose tb, int m, int n, int k, bool accumulate, int seed)
+    internal static void CheckAgainstOracle<TValue>(MatrixTranspose ta, MatrixTranspose tb, int m, int n, int k, bool accumulate, int seed)
         where TValue : unmanaged, IFloatingPointIeee754<TValue>
     {
         var random = new SeededRandom(seed);
@@ -252,7 +252,29 @@ public class GemmMatrixVectorTests
     [TestCase(7, 3)]
     [TestCase(256, 512)]
     [TestCase(129, 1000)]
-    public void OneOutputColumnMatchesTheReference(int m, int k)
+    [TestCase(1001, 300)] // split between threads
+    public void OneOutputColumnMatchesTheReference(int m, int k) =>
+        ForEachKernel(() => CheckOneOutputColumn(m, k));
+
+    /// <summary>Runs <paramref name="check"/> with the best kernel, then the AVX2 and scalar ones forced (the scalar one takes TensorPrimitives.Dot).</summary>
+    private static void ForEachKernel(Action check)
+    {
+        var previous = GemmKernels.Active;
+        try
+        {
+            foreach (var kind in new[] { previous, GemmKernelKind.Vector256, GemmKernelKind.Scalar })
+            {
+                GemmKernels.Active = kind;
+                check();
+            }
+        }
+        finally
+        {
+            GemmKernels.Active = previous;
+        }
+    }
+
+    private static void CheckOneOutputColumn(int m, int k)
     {
         var random = new SeededRandom(m * 31 + k);
         var a = Tensor.RandomNormal<float>(random, new Shape(m, k));

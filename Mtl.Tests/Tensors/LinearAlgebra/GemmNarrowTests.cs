@@ -1,0 +1,173 @@
+using Mtl.Tensors;
+
+namespace Mtl.Tests.Tensors.LinearAlgebra;
+
+/// <summary>C = A·Bᵀ with n ≤ 24 (and A·B with n = 1) takes the dot-product path (<see cref="GemmNarrow{T}"/>).</summary>
+public class GemmNarrowTests
+{
+    private static readonly MatrixTranspose N = MatrixTranspose.None, T = MatrixTranspose.Transpose;
+
+    /// <summary>
+    /// m around the 4-row block (1, 3, 4, 5, 255, 257), n from 1 to one past <see cref="GemmNarrow{T}.MaxN"/>
+    /// (blocks of 4 columns, partial ones of 3, and blocks of 2 and 1), k below one vector, at a whole
+    /// number of vectors and one past (masked tail), for 16 floats, 8 doubles, 8 floats and 4 doubles a
+    /// vector. Shapes the path leaves to the register tiles (n = 13..16 for some kinds, 25) must agree too.
+    /// </summary>
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (1, 1, 1), (3, 2, 1), (3, 3, 3), (4, 4, 4), (5, 5, 7), (7, 6, 8), (9, 7, 15), (4, 8, 16), (13, 9, 17),
+        (255, 10, 512), (257, 12, 513), (6, 11, 31), (33, 13, 33), (5, 14, 100), (2, 15, 255), (17, 16, 65),
+        (8, 17, 40), (9, 18, 9), (5, 21, 70), (6, 24, 24), (7, 25, 30), (300, 1, 47),
+    ];
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        foreach (var (m, n, k) in Shapes)
+        {
+            foreach (bool accumulate in new[] { false, true })
+            {
+                foreach (bool avx2 in new[] { false, true })
+                {
+                    yield return new TestCaseData(m, n, k, accumulate, avx2);
+                }
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void FloatMatchesDoubleOracle(int m, int n, int k, bool accumulate, bool avx2) =>
+        WithKernel(avx2, () => GemmTests.CheckAgainstOracle<float>(N, T, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k));
+
+    [TestCaseSource(nameof(Cases))]
+    public void DoubleMatchesDoubleOracle(int m, int n, int k, bool accumulate, bool avx2) =>
+        WithKernel(avx2, () => GemmTests.CheckAgainstOracle<double>(N, T, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k + 1));
+
+    /// <summary>Threads split C by row blocks; each element's arithmetic is the same whichever block holds it.</summary>
+    [TestCase(1000, 10, 512, false, false)]
+    [TestCase(1001, 12, 515, true, false)]
+    [TestCase(257, 16, 2049, false, false)]
+    [TestCase(1001, 12, 515, true, true)]
+    [TestCase(511, 3, 700, false, true)]
+    [TestCase(1003, 1, 1000, true, false)]
+    [TestCase(1003, 1, 1000, false, true)]
+    public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate, bool avx2)
+    {
+        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmNarrow<float>.MinParallelWork), "shape must be split between threads");
+        WithKernel(avx2, () =>
+        {
+            Assert.That(GemmNarrow<float>.Applies(GemmKernels.Active, n), "shape must take the dot-product path");
+            AgreeBitwise<float>(m, n, k, accumulate);
+            AgreeBitwise<double>(m, n, k, accumulate);
+        });
+    }
+
+    /// <summary>
+    /// The last k mod W elements are masked loads, zero past k in both operands: an infinity just before
+    /// the end is counted once, and the zero padding never meets it (0·∞ = NaN).
+    /// </summary>
+    [Test]
+    public void InfinityNearTheEndOfKIsCountedOnce([Values] bool avx2, [Values] bool inA)
+    {
+        const int m = 5, n = 3, k = 37;
+        var a = new float[m * k];
+        var b = new float[n * k];
+        Array.Fill(a, 1f);
+        Array.Fill(b, 1f);
+        (inA ? a : b)[k - 1] = float.PositiveInfinity; // row 0, last element (in the masked tail)
+        (inA ? a : b)[k - 6] = float.PositiveInfinity; // row 0, in the last full vector of 16 (or 8)
+        var c = new float[m * n];
+        WithKernel(avx2, () => Gemm.Multiply<float>(N, T, m, n, k, a, b, c, accumulate: false));
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                bool infinite = inA ? i == 0 : j == 0;
+                Assert.That(c[(i * n) + j], Is.EqualTo(infinite ? float.PositiveInfinity : k), $"C[{i},{j}]");
+            }
+        }
+    }
+
+    /// <summary>Operands are slices whose surroundings (NaN) must not be read, and C's must not be written.</summary>
+    [Test]
+    public void StaysInsideItsSpans([Values(3, 9, 37)] int k, [Values(1, 10)] int n, [Values] bool avx2)
+    {
+        const int m = 7, guard = 64;
+        float[] a = Guarded(Tensor.RandomNormal<float>(1, m * k).ToArray(), guard, float.NaN);
+        float[] b = Guarded(Tensor.RandomNormal<float>(2, k * n).ToArray(), guard, float.NaN);
+        float[] c = Guarded(new float[m * n], guard, 123f);
+        WithKernel(avx2, () => Gemm.Multiply<float>(N, T, m, n, k, a.AsSpan(guard, m * k), b.AsSpan(guard, k * n), c.AsSpan(guard, m * n), accumulate: true));
+        Assert.That(c.AsSpan(guard, m * n).ToArray(), Has.All.Not.NaN, "a NaN guard leaked into C");
+        Assert.That(c[..guard].Concat(c[(guard + (m * n))..]), Has.All.EqualTo(123f), "C was written outside its span");
+    }
+
+    [Test]
+    public void SteadyStateAllocatesNothing([Values(1, 2)] int threads)
+    {
+        int previous = MtlThreads.Count;
+        try
+        {
+            MtlThreads.Count = threads;
+            var a = new float[256 * 512];
+            var b = new float[10 * 512];
+            var c = new float[256 * 10];
+            Gemm.Multiply<float>(N, T, 256, 10, 512, a, b, c, accumulate: false);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Gemm.Multiply<float>(N, T, 256, 10, 512, a, b, c, accumulate: false);
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        }
+        finally
+        {
+            MtlThreads.Count = previous;
+        }
+    }
+
+    private static void AgreeBitwise<TValue>(int m, int n, int k, bool accumulate)
+        where TValue : unmanaged, System.Numerics.IFloatingPointIeee754<TValue>
+    {
+        int previous = MtlThreads.Count;
+        try
+        {
+            var a = Tensor.RandomNormal<TValue>(11, m * k).ToArray();
+            var b = Tensor.RandomNormal<TValue>(12, k * n).ToArray();
+            var c0 = Tensor.RandomNormal<TValue>(13, m * n).ToArray();
+            var one = (TValue[])c0.Clone();
+            var two = (TValue[])c0.Clone();
+            MtlThreads.Count = 1;
+            Gemm.Multiply<TValue>(N, T, m, n, k, a, b, one, accumulate);
+            MtlThreads.Count = 2;
+            Gemm.Multiply<TValue>(N, T, m, n, k, a, b, two, accumulate);
+            Assert.That(two, Is.EqualTo(one).AsCollection, typeof(TValue).Name);
+        }
+        finally
+        {
+            MtlThreads.Count = previous;
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> with the AVX2 kernels forced, or with the best this machine has.</summary>
+    internal static void WithKernel(bool avx2, Action action)
+    {
+        var previous = GemmKernels.Active;
+        try
+        {
+            if (avx2)
+            {
+                GemmKernels.Active = GemmKernelKind.Vector256;
+            }
+
+            action();
+        }
+        finally
+        {
+            GemmKernels.Active = previous;
+        }
+    }
+
+    private static float[] Guarded(float[] values, int guard, float fill)
+    {
+        var result = new float[values.Length + (2 * guard)];
+        Array.Fill(result, fill);
+        values.CopyTo(result, guard);
+        return result;
+    }
+}
