@@ -74,14 +74,22 @@ public static class Gemm
 
         fixed (T* pa = a, pb = b, pc = c)
         {
-            // Both paths give the same bits (see GemmDirect), so choosing by thread count is safe.
+            // The path depends on the shape alone: up to MaxWorkSingleThread the operands are read in place
+            // (GemmDirect), above it packed (GemmBlocked), and both give the same bits anyway. Threads only
+            // split C between them, so their number changes no bit.
             long work = (long)m * n * k;
+            bool direct = work <= GemmDirect.MaxWorkSingleThread;
             int threads = work > GemmDirect.MaxWork ? MtlThreads.Count : 1;
-            if (threads == 1 && work <= GemmDirect.MaxWorkSingleThread)
+            if (threads > 1 && GemmParallel<T>.TryRun(kind, direct, ta, tb, m, n, k, pa, pb, pc, accumulate, threads))
             {
-                GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate);
+                return;
             }
-            else if (threads == 1 || !GemmParallel<T>.TryRun(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, threads))
+
+            if (direct)
+            {
+                GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, 0, m, 0, n);
+            }
+            else
             {
                 GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, 0, m, 0, n);
             }

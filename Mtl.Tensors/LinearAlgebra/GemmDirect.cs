@@ -29,15 +29,21 @@ internal static unsafe class GemmDirect
     /// </summary>
     public const long MaxWorkSingleThread = 1L << 22;
 
-    /// <summary>C (=|+=) op(A)·op(B), single-threaded, without packing what can be read in place.</summary>
-    public static void Run<T>(GemmKernelKind kind, bool ta, bool tb, int m, int n, int k, T* a, T* b, T* c, bool accumulate)
+    /// <summary>
+    /// C[i0..i1, j0..j1] (=|+=) op(A)·op(B) restricted to those rows and columns, without packing what can
+    /// be read in place. A block that does not end at m (or n) must end on a whole register tile.
+    /// </summary>
+    public static void Run<T>(GemmKernelKind kind, bool ta, bool tb, int m, int n, int k, T* a, T* b, T* c, bool accumulate, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int mr = GemmKernels.Mr(kind), nr = GemmKernels.Nr<T>(kind);
         int kcMax = Math.Min(GemmBlocked.Kc, k);
-        int mFull = m / mr * mr, nFull = tb ? 0 : n / nr * nr;
+
+        // Row panels of A that end by m are read in place, and column strips of B that end by n when B
+        // is stored k×n; the rest ([mFull, i1), [nFull, j1)) is packed with zero padding.
+        int mFull = i0 + ((i1 - i0) / mr * mr), nFull = tb ? j0 : j0 + ((j1 - j0) / nr * nr);
         T* packedA = GemmBuffers<T>.A(mr * kcMax);
-        T* packedB = GemmBuffers<T>.B(GemmBlocked.RoundUp(n - nFull, nr) * kcMax);
+        T* packedB = GemmBuffers<T>.B(GemmBlocked.RoundUp(j1 - nFull, nr) * kcMax);
         T* edge = stackalloc T[GemmTile.MaxTile];
 
         // Element (i, p) of op(A) is at a[i·aRow + p·aStep] as stored.
@@ -46,14 +52,14 @@ internal static unsafe class GemmDirect
         {
             int kc = Math.Min(GemmBlocked.Kc, k - pc);
             bool store = pc == 0 && !accumulate;
-            if (nFull < n)
+            if (nFull < j1)
             {
-                GemmPacking.PackB(tb, b, k, n, pc, kc, nFull, n - nFull, nr, packedB);
+                GemmPacking.PackB(tb, b, k, n, pc, kc, nFull, j1 - nFull, nr, packedB);
             }
 
-            for (int ir = 0; ir < m; ir += mr)
+            for (int ir = i0; ir < i1; ir += mr)
             {
-                int rows = Math.Min(mr, m - ir);
+                int rows = Math.Min(mr, i1 - ir);
                 T* aTile;
                 nint tileRow = aRow, tileStep = aStep;
                 if (ir < mFull)
@@ -68,9 +74,9 @@ internal static unsafe class GemmDirect
                 }
 
                 T* cRow = c + ((nint)ir * n);
-                for (int jr = 0; jr < n; jr += nr)
+                for (int jr = j0; jr < j1; jr += nr)
                 {
-                    int cols = Math.Min(nr, n - jr);
+                    int cols = Math.Min(nr, j1 - jr);
                     if (jr < nFull)
                     {
                         GemmTile.Run(kind, kc, aTile, tileRow, tileStep, b + ((nint)pc * n) + jr, n, cRow + jr, n, rows, cols, store, edge);

@@ -68,7 +68,10 @@ public class GemmTests
     [TestCase(300, 200, 300, false)] // more tiles along m: split by rows
     [TestCase(64, 1000, 200, true)] // more tiles along n: split by columns
     [TestCase(257, 513, 129, false)]
-    [TestCase(100, 90, 70, true)] // one thread takes the unpacked path, two the packed one
+    [TestCase(100, 90, 70, true)] // small enough to run unpacked (GemmDirect), split by rows
+    [TestCase(12, 512, 256, true)] // a head's weight gradient (TN), unpacked, split by columns
+    [TestCase(256, 512, 12, false)] // a head's input gradient (NN), unpacked
+    [TestCase(1001, 40, 63, true)] // unpacked, ragged in all three dimensions
     [TestCase(256, 512, 256, false)] // fewer tiles along n, but split by columns (cheaper packing)
     public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate)
     {
