@@ -74,12 +74,11 @@ public static class Gemm
 
         fixed (T* pa = a, pb = b, pc = c)
         {
-            // The path depends on the shape alone: up to MaxWorkSingleThread the operands are read in place
-            // (GemmDirect), above it packed (GemmBlocked), and both give the same bits anyway. Threads only
-            // split C between them, so their number changes no bit.
-            long work = (long)m * n * k;
-            bool direct = work <= GemmDirect.MaxWorkSingleThread;
-            int threads = work > GemmDirect.MaxWork ? MtlThreads.Count : 1;
+            // The path depends on the shape alone: small products, and larger ones whose operands fit in
+            // L2, are read in place (GemmDirect), the rest packed (GemmBlocked), and both give the same
+            // bits anyway. Threads only split C between them, so their number changes no bit.
+            bool direct = GemmDirect.Takes<T>(tb, m, n, k);
+            int threads = (long)m * n * k > GemmDirect.MaxWorkOneThread ? MtlThreads.Count : 1;
             if (threads > 1 && GemmParallel<T>.TryRun(kind, direct, ta, tb, m, n, k, pa, pb, pc, accumulate, threads))
             {
                 return;

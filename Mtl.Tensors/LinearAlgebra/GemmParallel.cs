@@ -4,8 +4,8 @@ namespace Mtl.Tensors;
 
 /// <summary>
 /// Splits C into disjoint blocks of whole register tiles, one per thread, along m or n (see
-/// <see cref="SplitN"/>). Each thread runs the complete blocked GEMM (or, for products up to
-/// <see cref="GemmDirect.MaxWorkSingleThread"/>, the unpacked one) on its block, so each element of C is
+/// <see cref="SplitN"/>). Each thread runs the complete blocked GEMM (or, for the products
+/// <see cref="GemmDirect.Takes{T}"/> picks, the unpacked one) on its block, so each element of C is
 /// computed by exactly one thread with the same arithmetic as in a single-threaded run.
 /// </summary>
 internal sealed unsafe class GemmParallel<T> : IParallelWork

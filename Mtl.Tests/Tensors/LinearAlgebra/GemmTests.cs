@@ -73,9 +73,10 @@ public class GemmTests
     [TestCase(256, 512, 12, false)] // a head's input gradient (NN), unpacked
     [TestCase(1001, 40, 63, true)] // unpacked, ragged in all three dimensions
     [TestCase(256, 512, 256, false)] // fewer tiles along n, but split by columns (cheaper packing)
+    [TestCase(512, 512, 256, true)] // a weight gradient whose operands fit in L2: unpacked, by rows
     public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate)
     {
-        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmDirect.MaxWork + 1), "shape must take the threaded path");
+        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmDirect.MaxWorkOneThread + 1), "shape must take the threaded path");
         int previous = MtlThreads.Count;
         try
         {
@@ -96,6 +97,31 @@ public class GemmTests
         finally
         {
             MtlThreads.Count = previous;
+        }
+    }
+
+    /// <summary>
+    /// The unpacked (GemmDirect) and packed (GemmBlocked) paths do the same arithmetic per element, so
+    /// choosing between them by shape changes no bit: k over one KC slice, m over one MC block, ragged tiles.
+    /// </summary>
+    [Test]
+    public unsafe void UnpackedAndPackedPathsAgreeBitwise([Values] bool ta, [Values] bool tb, [Values] bool accumulate, [Values(0, 1, 2)] int kernel)
+    {
+        // Scalar, Vector256, Vector512, as far as this hardware goes.
+        var kind = (GemmKernelKind)Math.Min(kernel, (int)GemmKernels.Best);
+        foreach (var (m, n, k) in new[] { (65, 63, 127), (129, 255, 257), (7, 100, 129), (300, 40, 600) })
+        {
+            var a = Tensor.RandomNormal<float>(21, m * k).ToArray();
+            var b = Tensor.RandomNormal<float>(22, k * n).ToArray();
+            var unpacked = Tensor.RandomNormal<float>(23, m * n).ToArray();
+            var packed = (float[])unpacked.Clone();
+            fixed (float* pa = a, pb = b, pu = unpacked, pp = packed)
+            {
+                GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pu, accumulate, 0, m, 0, n);
+                GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pp, accumulate, 0, m, 0, n);
+            }
+
+            Assert.That(unpacked, Is.EqualTo(packed).AsCollection, $"m={m} n={n} k={k}");
         }
     }
 
