@@ -54,6 +54,7 @@ internal static class QuickMode
         var machine = Machine(threads);
         Console.WriteLine($"Mtl quick benchmark: {machine["cpu"]}, {machine["cores"]} cores, {machine["simd"]}, .NET {machine["runtime"]}, {threads} thread(s)");
 
+        WarmUp(seconds: 6);
         var gemm = GemmSizes.Select(n => (N: n, Gflops: MeasureGemm(n))).ToList();
         var steps = Configs.Select(c => (Config: c, Result: MeasureTrainStep(c))).ToList();
         var sharing = SharingTasks.Select(t => (Tasks: t, Shared: MeasureEpoch(t, shared: true), Separate: MeasureEpoch(t, shared: false))).ToList();
@@ -67,6 +68,24 @@ internal static class QuickMode
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Runs every GEMM size for a few seconds before anything is measured: the JIT tiers the kernels up,
+    /// and the <c>dotnet run</c> that launched this process, which keeps most of a core busy for 4-5 s
+    /// after the launch, has finished (measured first, the GEMMs lost half their speed to it).
+    /// </summary>
+    private static void WarmUp(double seconds)
+    {
+        var tensors = GemmSizes.Select(n => (N: n, A: new Tensor<float>(n, n), B: new Tensor<float>(n, n), C: new Tensor<float>(n, n))).ToArray();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            foreach (var (n, a, b, c) in tensors)
+            {
+                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, n, n, n, a.ReadOnlySpan, b.ReadOnlySpan, c.Span, accumulate: false);
+            }
+        }
     }
 
     private static double MeasureGemm(int n)
