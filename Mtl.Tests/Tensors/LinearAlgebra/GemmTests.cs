@@ -186,18 +186,21 @@ public class GemmTests
 
     /// <summary>A training loop calls GEMM with the same shapes every step: after the first call nothing is allocated.</summary>
     [Test]
-    public void SteadyStateAllocatesNothing([Values(1, 2)] int threads)
+    public void SteadyStateAllocatesNothing(
+        [Values(1, 2)] int threads,
+        [Values("TN 256x192x128", "NT 256x10x512 (narrow)")] string product)
     {
+        var (ta, tb, m, n, k) = product.StartsWith("TN", StringComparison.Ordinal) ? (T, N, 256, 192, 128) : (N, T, 256, 10, 512);
         int previous = MtlThreads.Count;
         try
         {
             MtlThreads.Count = threads;
-            var a = new float[256 * 128];
-            var b = new float[128 * 192];
-            var c = new float[256 * 192];
-            Gemm.Multiply<float>(T, N, 256, 192, 128, a, b, c, accumulate: false);
+            var a = new float[m * k];
+            var b = new float[k * n];
+            var c = new float[m * n];
+            Gemm.Multiply<float>(ta, tb, m, n, k, a, b, c, accumulate: false);
             long before = GC.GetAllocatedBytesForCurrentThread();
-            Gemm.Multiply<float>(T, N, 256, 192, 128, a, b, c, accumulate: false);
+            Gemm.Multiply<float>(ta, tb, m, n, k, a, b, c, accumulate: false);
             Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
         }
         finally
@@ -206,7 +209,8 @@ public class GemmTests
         }
     }
 
-    private static float[] Guarded(float[] values, int guard, float fill)
+    /// <summary>The values between <paramref name="guard"/> elements of <paramref name="fill"/> on each side.</summary>
+    internal static float[] Guarded(float[] values, int guard, float fill)
     {
         var result = new float[values.Length + (2 * guard)];
         Array.Fill(result, fill);
