@@ -9,9 +9,10 @@ namespace Mtl.Tensors;
 /// <remarks>
 /// Packed, cache-blocked and register-tiled (see <see cref="GemmBlocked"/>; small products skip most
 /// packing, see <see cref="GemmDirect"/>; a C of few columns is computed as dot products, see
-/// <see cref="GemmNarrow{T}"/>), with an AVX-512, an
-/// AVX2/FMA and a scalar micro-kernel, and split across <see cref="MtlThreads.Count"/> threads for
-/// large products. Results are bitwise identical for every thread count.
+/// <see cref="GemmNarrow{T}"/>), with an AVX-512, an AVX2/FMA, a 128-bit (NEON/SSE) and a scalar
+/// micro-kernel, and split across <see cref="MtlThreads.Count"/> threads for large products. The path
+/// and split are chosen by <see cref="GemmPlan"/> from the shape, kernel kind and thread count alone.
+/// Results are bitwise identical for every thread count.
 /// </remarks>
 public static class Gemm
 {
@@ -48,49 +49,22 @@ public static class Gemm
 
         bool ta = transA == MatrixTranspose.Transpose, tb = transB == MatrixTranspose.Transpose;
         var kind = GemmKernels.Active;
-
-        // With A as stored (m×k) and B as n rows of k, every element is a dot product of two contiguous
-        // rows; for a few columns (a task head) that beats a register tile, which would compute a full
-        // tile width of columns to keep n. B's single column is such a row whether or not it is
-        // transposed. Chosen by shape and kernel kind alone, so the result does not depend on the thread
-        // count.
-        bool rowsOfB = tb || n == 1;
-        if (!ta && rowsOfB && GemmNarrow<T>.Applies(kind, n))
+        var plan = GemmPlan.For<T>(ta, tb, m, n, k, kind, MtlThreads.Count);
+        if (plan.Path == GemmPath.MatrixVector)
         {
-            fixed (T* pa = a, pb = b, pc = c)
-            {
-                GemmNarrow<T>.Run(kind, m, n, k, pa, pb, pc, accumulate, MtlThreads.Count);
-            }
-
-            return;
-        }
-
-        if (n == 1 && !ta)
-        {
-            // The scalar kernel's matrix-vector product: one dot product per row of A.
             MatrixVector(m, k, a, b[..k], c, accumulate);
             return;
         }
 
         fixed (T* pa = a, pb = b, pc = c)
         {
-            // The path depends on the shape alone: small products, and larger ones whose operands fit in
-            // L2, are read in place (GemmDirect), the rest packed (GemmBlocked), and both give the same
-            // bits anyway. Threads only split C between them, so their number changes no bit.
-            bool direct = GemmDirect.Takes<T>(tb, m, n, k);
-            int threads = (long)m * n * k > GemmDirect.MaxWorkOneThread ? MtlThreads.Count : 1;
-            if (threads > 1 && GemmParallel<T>.TryRun(kind, direct, ta, tb, m, n, k, pa, pb, pc, accumulate, threads))
+            if (plan.Path == GemmPath.Narrow)
             {
-                return;
-            }
-
-            if (direct)
-            {
-                GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, 0, m, 0, n);
+                GemmNarrow<T>.Run(kind, m, n, k, pa, pb, pc, accumulate, plan.Parts);
             }
             else
             {
-                GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pc, accumulate, 0, m, 0, n);
+                GemmParallel<T>.Run(kind, plan, ta, tb, m, n, k, pa, pb, pc, accumulate);
             }
         }
     }

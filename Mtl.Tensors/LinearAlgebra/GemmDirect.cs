@@ -16,48 +16,6 @@ namespace Mtl.Tensors;
 internal static unsafe class GemmDirect
 {
     /// <summary>
-    /// Largest m·n·k (multiply-adds) run on one thread (here). Measured on a 2-core Zen host: at
-    /// 64×128×64 (2^19) this path gives ~215 GFLOP/s against ~170 for two threads, whose wake-up and
-    /// split cost more than half the work; at 96³ two threads already win (~250 against ~220).
-    /// </summary>
-    public const long MaxWorkOneThread = 1L << 19;
-
-    /// <summary>
-    /// Largest m·n·k always run here (on any number of threads, see <see cref="GemmParallel{T}"/>). On one
-    /// thread, up to ~256³ skipping the packing of A and B beats the packed path (~218 against ~194 GFLOP/s
-    /// at 256³); above it, B rows at a power-of-two stride of n start to alias in L1, which packing avoids.
-    /// </summary>
-    public const long MaxWorkUnpacked = 1L << 22;
-
-    /// <summary>Bytes that one KC slice of B and all of A may each take for a larger product to run here (see <see cref="Takes{T}"/>).</summary>
-    public const long MaxOperandBytes = 512 * 1024;
-
-    /// <summary>
-    /// Whether C = op(A)·op(B) runs here rather than packed (<see cref="GemmBlocked"/>); by shape alone,
-    /// and either way gives the same bits. Up to <see cref="MaxWorkUnpacked"/>, always. Above, when B is stored
-    /// k×n and a KC slice of it and all of A are at most <see cref="MaxOperandBytes"/> each, so that both
-    /// stay in a 1 MiB L2 while they are read in place. Packed, each of two threads packs an operand
-    /// that the other packs at the same time (all of a transposed A when C is split by columns, all of B
-    /// by rows), and the pair ran slower than twice one: the weight gradient C += Aᵀ·B at 512×512×256
-    /// took 360-380 µs per part alone and 410-620 together. Unpacked it took 370-416 µs on two threads
-    /// against 460-660 packed (medians, interleaved runs); a head-sized NN 256×512×512 is even (365-407
-    /// against 380-399), one thread loses up to a tenth (TN 512×256×256: 448 against 408), and past the
-    /// limits unpacked loses: TN 1024×512×256 1041 against 833, NN 256×1024×256 580 against 394.
-    /// </summary>
-    public static bool Takes<T>(bool tb, int m, int n, int k)
-        where T : unmanaged
-    {
-        if ((long)m * n * k <= MaxWorkUnpacked)
-        {
-            return true;
-        }
-
-        return !tb
-            && (long)Math.Min(k, GemmBlocked.Kc) * n * sizeof(T) <= MaxOperandBytes
-            && (long)m * k * sizeof(T) <= MaxOperandBytes;
-    }
-
-    /// <summary>
     /// C[i0..i1, j0..j1] (=|+=) op(A)·op(B) restricted to those rows and columns, without packing what can
     /// be read in place. A block that does not end at m (or n) must end on a whole register tile.
     /// </summary>

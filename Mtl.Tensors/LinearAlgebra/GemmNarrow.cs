@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Mtl.Tensors;
 
@@ -11,7 +10,7 @@ namespace Mtl.Tensors;
 /// computes 32 columns to keep 10).
 /// </summary>
 /// <remarks>
-/// Chosen by shape and kernel kind alone (<see cref="Applies"/>). Every element of C gets the same
+/// Chosen by shape and kernel kind alone (<see cref="GemmPlan.NarrowApplies{T}"/>). Every element of C gets the same
 /// arithmetic whichever block holds it (see <see cref="GemmDotKernel512.Run"/>), and threads split C by
 /// whole blocks of rows, so the thread count changes no bit.
 /// <para>
@@ -23,20 +22,6 @@ namespace Mtl.Tensors;
 internal sealed unsafe class GemmNarrow<T> : IParallelWork
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>
-    /// Widest C this path takes. Against the 8×32 float tiles (two threads, m = 256, k = 512) it ran
-    /// n = 16 in 21 µs against 67, n = 20 in 28 against 40, n = 24 in 31 against 40, and tied at n = 32,
-    /// where the tile wastes nothing.
-    /// </summary>
-    public const int MaxN = 24;
-
-    /// <summary>
-    /// Smallest m·n·k split between threads (2^18). Waking a worker costs a few µs: on two threads
-    /// 64×10×256 (164k) took 3.1 µs against 2.5 on one, 64×8×512 (262k) 2.6 against 2.8, 96×10×256 (246k)
-    /// 3.0 against 3.8 and 256×10×512 9.9 against 16.
-    /// </summary>
-    public const long MinParallelWork = 1L << 18;
-
     [ThreadStatic]
     private static GemmNarrow<T>? _cached;
 
@@ -45,30 +30,10 @@ internal sealed unsafe class GemmNarrow<T> : IParallelWork
     private int _m, _n, _k, _blocks, _parts;
     private T* _a, _b, _c;
 
-    /// <summary>
-    /// Whether a C of n columns, with rows of A and B contiguous along k, goes here: n ≤ <see cref="MaxN"/>
-    /// and the register tiles would leave more than a quarter of their columns unused (4n &gt; 3·⌈n/NR⌉·NR
-    /// fails). So the AVX2 tiles (NR = 16 floats) keep n = 16, where they ran 256×16×512 in 26 µs against
-    /// 34 here, and the doubles of the Vector512 tiles (NR = 16) keep n = 13..16 (10: 44 against 49 µs on
-    /// one thread, 12: 49.5 against 49.7).
-    /// </summary>
-    public static bool Applies(GemmKernelKind kind, int n)
-    {
-        // The Vector512 path writes partial rows of C with AVX-512VL masked stores.
-        if (kind == GemmKernelKind.Scalar || n > MaxN || (kind == GemmKernelKind.Vector512 && !Avx512F.VL.IsSupported))
-        {
-            return false;
-        }
-
-        int nr = GemmKernels.Nr<T>(kind);
-        return 4 * n <= 3 * GemmBlocked.RoundUp(n, nr);
-    }
-
-    /// <summary>C (=|+=) A·Bᵀ, A m×k and B n×k row-major, on up to <paramref name="threads"/> threads.</summary>
-    public static void Run(GemmKernelKind kind, int m, int n, int k, T* a, T* b, T* c, bool accumulate, int threads)
+    /// <summary>C (=|+=) A·Bᵀ, A m×k and B n×k row-major, in <paramref name="parts"/> blocks of rows (see <see cref="GemmPlan"/>).</summary>
+    public static void Run(GemmKernelKind kind, int m, int n, int k, T* a, T* b, T* c, bool accumulate, int parts)
     {
         int mr = Mr(kind), blocks = (m + mr - 1) / mr;
-        int parts = (long)m * n * k >= MinParallelWork ? Math.Min(threads, blocks) : 1;
         if (parts < 2)
         {
             Rows(kind, 0, m, n, k, a, b, c, !accumulate);
@@ -80,15 +45,14 @@ internal sealed unsafe class GemmNarrow<T> : IParallelWork
         job._a = a;
         job._b = b;
         job._c = c;
-        if (!GemmWorkers.TryRun(job, parts))
+        try
         {
-            for (int p = 0; p < parts; p++)
-            {
-                job.Run(p);
-            }
+            MtlParallel.Run(job, parts);
         }
-
-        job._a = job._b = job._c = null;
+        finally
+        {
+            job._a = job._b = job._c = null;
+        }
     }
 
     /// <summary>Part p of P owns row blocks [p·B/P, (p+1)·B/P).</summary>
@@ -130,5 +94,5 @@ internal sealed unsafe class GemmNarrow<T> : IParallelWork
         }
     }
 
-    private static int Mr(GemmKernelKind kind) => kind == GemmKernelKind.Vector512 ? GemmDotKernel512.Mr : GemmDotKernel256.Mr;
+    private static int Mr(GemmKernelKind kind) => GemmPlan.NarrowRows(kind);
 }

@@ -51,6 +51,9 @@ internal static unsafe class GemmTile
             case GemmKernelKind.Vector256:
                 GemmMicroKernel256.Run(kc, a, aRow, aStep, b, bStep, c, ldc, store);
                 break;
+            case GemmKernelKind.Vector128:
+                GemmMicroKernel128.Run(kc, a, aRow, aStep, b, bStep, c, ldc, store);
+                break;
             default:
                 GemmMicroKernelScalar.Run(kc, a, aRow, aStep, b, bStep, c, ldc, store);
                 break;

@@ -26,39 +26,63 @@ public class GemmNarrowTests
         {
             foreach (bool accumulate in new[] { false, true })
             {
-                foreach (bool avx2 in new[] { false, true })
-                {
-                    yield return new TestCaseData(m, n, k, accumulate, avx2);
-                }
+                yield return new TestCaseData(m, n, k, accumulate);
             }
         }
     }
 
+    /// <summary>Every kernel kind this machine runs (the narrow path for the kinds that have it, tiles otherwise).</summary>
     [TestCaseSource(nameof(Cases))]
-    public void FloatMatchesDoubleOracle(int m, int n, int k, bool accumulate, bool avx2) =>
-        WithKernel(avx2, () => GemmTests.CheckAgainstOracle<float>(N, T, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k));
+    public void FloatMatchesDoubleOracle(int m, int n, int k, bool accumulate) =>
+        GemmKernelScope.ForEach(_ => GemmTests.CheckAgainstOracle<float>(N, T, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k));
 
     [TestCaseSource(nameof(Cases))]
-    public void DoubleMatchesDoubleOracle(int m, int n, int k, bool accumulate, bool avx2) =>
-        WithKernel(avx2, () => GemmTests.CheckAgainstOracle<double>(N, T, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k + 1));
+    public void DoubleMatchesDoubleOracle(int m, int n, int k, bool accumulate) =>
+        GemmKernelScope.ForEach(_ => GemmTests.CheckAgainstOracle<double>(N, T, m, n, k, accumulate, seed: (m * 31) + (n * 7) + k + 1));
 
-    /// <summary>Threads split C by row blocks; each element's arithmetic is the same whichever block holds it.</summary>
-    [TestCase(1000, 10, 512, false, false)]
-    [TestCase(1001, 12, 515, true, false)]
-    [TestCase(257, 16, 2049, false, false)]
-    [TestCase(1001, 12, 515, true, true)]
-    [TestCase(511, 3, 700, false, true)]
-    [TestCase(1003, 1, 1000, true, false)]
-    [TestCase(1003, 1, 1000, false, true)]
-    public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate, bool avx2)
-    {
-        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmNarrow<float>.MinParallelWork), "shape must be split between threads");
-        WithKernel(avx2, () =>
+    /// <summary>
+    /// Threads split C by row blocks; each element's arithmetic is the same whichever block holds it. Run
+    /// on every kind this machine has: each of these shapes is split in two there (whatever path the kind
+    /// gives it: <see cref="NarrowPathIsChosenByKind"/> says which).
+    /// </summary>
+    [TestCase(1000, 10, 512, false)]
+    [TestCase(1001, 12, 515, true)]
+    [TestCase(257, 16, 2049, false)]
+    [TestCase(511, 3, 700, false)]
+    [TestCase(1003, 1, 1000, true)]
+    [TestCase(1003, 1, 1000, false)]
+    public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate) =>
+        GemmKernelScope.ForEach(kind =>
         {
-            Assert.That(GemmNarrow<float>.Applies(GemmKernels.Active, n), "shape must take the dot-product path");
+            var plan = GemmPlan.For<float>(ta: false, tb: true, m, n, k, kind, threads: 2);
+            if (plan.Path != GemmPath.MatrixVector)
+            {
+                Assert.That(plan.Parts, Is.EqualTo(2), $"{kind}: {plan} must split the shape between threads");
+            }
+
             AgreeBitwise<float>(m, n, k, accumulate);
             AgreeBitwise<double>(m, n, k, accumulate);
         });
+
+    /// <summary>
+    /// Which kinds compute these C = A·Bᵀ as dot products (a pure function of shape and kind, so it is
+    /// checked for every kind on any machine): the 8×32 float tiles of AVX-512 would waste half their
+    /// columns at n = 16, the 6×16 of AVX2 none, and the 128-bit and scalar kinds have no dot kernel.
+    /// </summary>
+    [TestCase(1000, 10, 512, "Vector512,Vector256")]
+    [TestCase(1001, 12, 515, "Vector512,Vector256")]
+    [TestCase(257, 16, 2049, "Vector512")]
+    [TestCase(511, 3, 700, "Vector512,Vector256")]
+    [TestCase(1003, 1, 1000, "Vector512,Vector256")]
+    [TestCase(100, 25, 100, "")]
+    public void NarrowPathIsChosenByKind(int m, int n, int k, string narrowKinds)
+    {
+        foreach (var kind in Enum.GetValues<GemmKernelKind>())
+        {
+            var plan = GemmPlan.For<float>(ta: false, tb: true, m, n, k, kind, threads: 2);
+            bool expected = narrowKinds.Split(',').Contains(kind.ToString());
+            Assert.That(plan.Path == GemmPath.Narrow, Is.EqualTo(expected), $"{kind}: {plan}");
+        }
     }
 
     /// <summary>
@@ -66,7 +90,7 @@ public class GemmNarrowTests
     /// the end is counted once, and the zero padding never meets it (0·∞ = NaN).
     /// </summary>
     [Test]
-    public void InfinityNearTheEndOfKIsCountedOnce([Values] bool avx2, [Values] bool inA)
+    public void InfinityNearTheEndOfKIsCountedOnce([Values] bool inA)
     {
         const int m = 5, n = 3, k = 37;
         var a = new float[m * k];
@@ -76,28 +100,34 @@ public class GemmNarrowTests
         (inA ? a : b)[k - 1] = float.PositiveInfinity; // row 0, last element (in the masked tail)
         (inA ? a : b)[k - 6] = float.PositiveInfinity; // row 0, in the last full vector of 16 (or 8)
         var c = new float[m * n];
-        WithKernel(avx2, () => Gemm.Multiply<float>(N, T, m, n, k, a, b, c, accumulate: false));
-        for (int i = 0; i < m; i++)
+        GemmKernelScope.ForEach(kind =>
         {
-            for (int j = 0; j < n; j++)
+            Gemm.Multiply<float>(N, T, m, n, k, a, b, c, accumulate: false);
+            for (int i = 0; i < m; i++)
             {
-                bool infinite = inA ? i == 0 : j == 0;
-                Assert.That(c[(i * n) + j], Is.EqualTo(infinite ? float.PositiveInfinity : k), $"C[{i},{j}]");
+                for (int j = 0; j < n; j++)
+                {
+                    bool infinite = inA ? i == 0 : j == 0;
+                    Assert.That(c[(i * n) + j], Is.EqualTo(infinite ? float.PositiveInfinity : k), $"{kind}: C[{i},{j}]");
+                }
             }
-        }
+        });
     }
 
     /// <summary>Operands are slices whose surroundings (NaN) must not be read, and C's must not be written.</summary>
     [Test]
-    public void StaysInsideItsSpans([Values(3, 9, 37)] int k, [Values(1, 10)] int n, [Values] bool avx2)
+    public void StaysInsideItsSpans([Values(3, 9, 37)] int k, [Values(1, 10)] int n)
     {
         const int m = 7, guard = 64;
         float[] a = GemmTests.Guarded(Tensor.RandomNormal<float>(1, m * k).ToArray(), guard, float.NaN);
         float[] b = GemmTests.Guarded(Tensor.RandomNormal<float>(2, k * n).ToArray(), guard, float.NaN);
         float[] c = GemmTests.Guarded(new float[m * n], guard, 123f);
-        WithKernel(avx2, () => Gemm.Multiply<float>(N, T, m, n, k, a.AsSpan(guard, m * k), b.AsSpan(guard, k * n), c.AsSpan(guard, m * n), accumulate: true));
-        Assert.That(c.AsSpan(guard, m * n).ToArray(), Has.All.Not.NaN, "a NaN guard leaked into C");
-        Assert.That(c[..guard].Concat(c[(guard + (m * n))..]), Has.All.EqualTo(123f), "C was written outside its span");
+        GemmKernelScope.ForEach(kind =>
+        {
+            Gemm.Multiply<float>(N, T, m, n, k, a.AsSpan(guard, m * k), b.AsSpan(guard, k * n), c.AsSpan(guard, m * n), accumulate: true);
+            Assert.That(c.AsSpan(guard, m * n).ToArray(), Has.All.Not.NaN, $"{kind}: a NaN guard leaked into C");
+            Assert.That(c[..guard].Concat(c[(guard + (m * n))..]), Has.All.EqualTo(123f), $"{kind}: C was written outside its span");
+        });
     }
 
     private static void AgreeBitwise<TValue>(int m, int n, int k, bool accumulate)
@@ -120,25 +150,6 @@ public class GemmNarrowTests
         finally
         {
             MtlThreads.Count = previous;
-        }
-    }
-
-    /// <summary>Runs <paramref name="action"/> with the AVX2 kernels forced, or with the best this machine has.</summary>
-    internal static void WithKernel(bool avx2, Action action)
-    {
-        var previous = GemmKernels.Active;
-        try
-        {
-            if (avx2)
-            {
-                GemmKernels.Active = GemmKernelKind.Vector256;
-            }
-
-            action();
-        }
-        finally
-        {
-            GemmKernels.Active = previous;
         }
     }
 }

@@ -45,24 +45,19 @@ public class GemmTests
     [Test]
     public void WideCSpansSeveralNcBlocks() => CheckAgainstOracle<float>(N, T, 3, 4200, 5, accumulate: true, seed: 9);
 
-    /// <summary>The AVX2 and scalar kernels, forced on hardware that would pick a wider one.</summary>
+    /// <summary>
+    /// Every kernel kind this machine runs (the scalar one always; the 128-bit, AVX2 and AVX-512 ones where
+    /// the hardware has them), forced on hardware that would pick a wider one.
+    /// </summary>
     [Test]
-    public void FallbackKernelsMatchOracle([Values] bool scalar, [Values] bool transposeA)
-    {
-        var previous = GemmKernels.Active;
-        try
+    public void EveryKernelKindMatchesOracle([Values] bool transposeA) =>
+        GemmKernelScope.ForEach(_ =>
         {
-            GemmKernels.Active = scalar ? GemmKernelKind.Scalar : GemmKernelKind.Vector256;
             var ta = transposeA ? T : N;
             CheckAgainstOracle<float>(ta, N, 65, 129, 257, accumulate: false, seed: 3);
             CheckAgainstOracle<double>(ta, T, 127, 63, 300, accumulate: true, seed: 4);
-            CheckAgainstOracle<float>(ta, T, 7, 1, 3, accumulate: true, seed: 5);
-        }
-        finally
-        {
-            GemmKernels.Active = previous;
-        }
-    }
+            CheckAgainstOracle<float>(ta, T, 13, 37, 600, accumulate: true, seed: 5);
+        });
 
     /// <summary>Each element is computed by one thread in one order, so the thread count changes no bit.</summary>
     [TestCase(300, 200, 300, false)] // more tiles along m: split by rows
@@ -74,14 +69,18 @@ public class GemmTests
     [TestCase(1001, 40, 63, true)] // unpacked, ragged in all three dimensions
     [TestCase(256, 512, 256, false)] // fewer tiles along n, but split by columns (cheaper packing)
     [TestCase(512, 512, 256, true)] // a weight gradient whose operands fit in L2: unpacked, by rows
-    public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate)
+    public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate) =>
+        GemmKernelScope.ForEach(kind => OneAndTwoThreadsAgree(kind, m, n, k, accumulate));
+
+    private static void OneAndTwoThreadsAgree(GemmKernelKind kind, int m, int n, int k, bool accumulate)
     {
-        Assert.That((long)m * n * k, Is.GreaterThanOrEqualTo(GemmDirect.MaxWorkOneThread + 1), "shape must take the threaded path");
         int previous = MtlThreads.Count;
         try
         {
             foreach (var (ta, tb) in new[] { (N, N), (N, T), (T, N), (T, T) })
             {
+                var plan = GemmPlan.For<float>(ta == T, tb == T, m, n, k, kind, threads: 2);
+                Assert.That(plan.Parts, Is.EqualTo(2), $"{kind} {ta}/{tb}: {plan} must split the shape between threads");
                 var a = Tensor.RandomNormal<float>(11, m * k).ToArray();
                 var b = Tensor.RandomNormal<float>(12, k * n).ToArray();
                 var c0 = Tensor.RandomNormal<float>(13, m * n).ToArray();
@@ -91,7 +90,7 @@ public class GemmTests
                 Gemm.Multiply<float>(ta, tb, m, n, k, a, b, one, accumulate);
                 MtlThreads.Count = 2;
                 Gemm.Multiply<float>(ta, tb, m, n, k, a, b, two, accumulate);
-                Assert.That(two, Is.EqualTo(one).AsCollection, $"{ta}/{tb}");
+                Assert.That(two, Is.EqualTo(one).AsCollection, $"{kind} {ta}/{tb}: {plan}");
             }
         }
         finally
@@ -105,25 +104,24 @@ public class GemmTests
     /// choosing between them by shape changes no bit: k over one KC slice, m over one MC block, ragged tiles.
     /// </summary>
     [Test]
-    public unsafe void UnpackedAndPackedPathsAgreeBitwise([Values] bool ta, [Values] bool tb, [Values] bool accumulate, [Values(0, 1, 2)] int kernel)
-    {
-        // Scalar, Vector256, Vector512, as far as this hardware goes.
-        var kind = (GemmKernelKind)Math.Min(kernel, (int)GemmKernels.Best);
-        foreach (var (m, n, k) in new[] { (65, 63, 127), (129, 255, 257), (7, 100, 129), (300, 40, 600) })
+    public unsafe void UnpackedAndPackedPathsAgreeBitwise([Values] bool ta, [Values] bool tb, [Values] bool accumulate) =>
+        GemmKernelScope.ForEach(kind =>
         {
-            var a = Tensor.RandomNormal<float>(21, m * k).ToArray();
-            var b = Tensor.RandomNormal<float>(22, k * n).ToArray();
-            var unpacked = Tensor.RandomNormal<float>(23, m * n).ToArray();
-            var packed = (float[])unpacked.Clone();
-            fixed (float* pa = a, pb = b, pu = unpacked, pp = packed)
+            foreach (var (m, n, k) in new[] { (65, 63, 127), (129, 255, 257), (7, 100, 129), (300, 40, 600) })
             {
-                GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pu, accumulate, 0, m, 0, n);
-                GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pp, accumulate, 0, m, 0, n);
-            }
+                var a = Tensor.RandomNormal<float>(21, m * k).ToArray();
+                var b = Tensor.RandomNormal<float>(22, k * n).ToArray();
+                var unpacked = Tensor.RandomNormal<float>(23, m * n).ToArray();
+                var packed = (float[])unpacked.Clone();
+                fixed (float* pa = a, pb = b, pu = unpacked, pp = packed)
+                {
+                    GemmDirect.Run(kind, ta, tb, m, n, k, pa, pb, pu, accumulate, 0, m, 0, n);
+                    GemmBlocked.Run(kind, ta, tb, m, n, k, pa, pb, pp, accumulate, 0, m, 0, n);
+                }
 
-            Assert.That(unpacked, Is.EqualTo(packed).AsCollection, $"m={m} n={n} k={k}");
-        }
-    }
+                Assert.That(unpacked, Is.EqualTo(packed).AsCollection, $"{kind} m={m} n={n} k={k}");
+            }
+        });
 
     /// <summary>A split along m repeats the packing of op(B) in every thread; along n, that of a transposed A.</summary>
     [TestCase(false, 256, 512, 256, true)] // dense forward (NT): A is read in place, so split B
@@ -133,7 +131,7 @@ public class GemmTests
     public void ThreadSplitAvoidsRepeatingTheLargerPacking(bool ta, int m, int n, int k, bool splitN)
     {
         const int mr = 8, nr = 32;
-        bool actual = GemmParallel<float>.SplitN(ta, m, n, k, mr, nr, (m + mr - 1) / mr, (n + nr - 1) / nr, threads: 2);
+        bool actual = GemmPlan.SplitN(ta, m, n, k, mr, nr, (m + mr - 1) / mr, (n + nr - 1) / nr, threads: 2);
         Assert.That(actual, Is.EqualTo(splitN));
     }
 
@@ -289,23 +287,8 @@ public class GemmMatrixVectorTests
     public void OneOutputColumnMatchesTheReference(int m, int k) =>
         ForEachKernel(() => CheckOneOutputColumn(m, k));
 
-    /// <summary>Runs <paramref name="check"/> with the best kernel, then the AVX2 and scalar ones forced (the scalar one takes TensorPrimitives.Dot).</summary>
-    private static void ForEachKernel(Action check)
-    {
-        var previous = GemmKernels.Active;
-        try
-        {
-            foreach (var kind in new[] { previous, GemmKernelKind.Vector256, GemmKernelKind.Scalar })
-            {
-                GemmKernels.Active = kind;
-                check();
-            }
-        }
-        finally
-        {
-            GemmKernels.Active = previous;
-        }
-    }
+    /// <summary>Runs <paramref name="check"/> under every kernel kind this machine has (the kinds without a dot kernel take the matrix-vector path).</summary>
+    private static void ForEachKernel(Action check) => GemmKernelScope.ForEach(_ => check());
 
     private static void CheckOneOutputColumn(int m, int k)
     {
