@@ -13,9 +13,15 @@ and 2 a Linear(h,1) head with MSE, task 1 a Linear(h,10) head with cross-entropy
 loss = sum of the three; Adam lr 1e-3. One step = zero_grad, forward, backward, step.
 
 Run with Debian's interpreter, which has torch: /usr/bin/python3 Mtl.Bench/Peer/pytorch_peer.py
-OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE slow a current OpenBLAS down here; the harness unsets both
-for this process only.
+The harness sets OPENBLAS_CORETYPE to the OpenBLAS kernel of the instruction set Mtl is measured
+with (SkylakeX for AVX-512, Haswell for AVX2): OpenBLAS 0.3.21 does not recognise every recent CPU
+and falls back to its slow generic (Prescott) kernel on some, which would flatter Mtl.
+
+torch.set_num_threads does not reach OpenBLAS's own thread pool (Debian's torch calls OpenBLAS for
+matmul), so the thread count is also set through OpenBLAS's C API; "threads 1" is then one thread.
 """
+import ctypes
+import ctypes.util
 import json
 import statistics
 import sys
@@ -83,13 +89,31 @@ def bench_train_step(batch, d_in, hidden, seconds):
     return median_seconds(step, seconds) * 1e3
 
 
+def openblas():
+    """OpenBLAS as loaded by torch (same soname, so the same copy), or None."""
+    for name in ("libopenblas.so.0", ctypes.util.find_library("openblas")):
+        if not name:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
 def main():
     quick = "--fast" in sys.argv
+    blas = openblas()
     gemm_seconds = 0.2 if quick else 0.5
     step_seconds = 0.5 if quick else 2.0
-    out = {"torch": torch.__version__, "threads": [1, 2], "gemm": [], "train_step": []}
+    out = {"torch": torch.__version__, "threads": [1, 2], "gemm": [], "train_step": [],
+           "openblas_core": blas.openblas_get_corename().decode() if blas else None}
     for threads in (1, 2):
         torch.set_num_threads(threads)
+        if blas:
+            blas.openblas_set_num_threads(threads)
         for n in GEMM_SIZES:
             out["gemm"].append({"n": n, "threads": threads, "gflops": round(bench_gemm(n, gemm_seconds), 2)})
         for name, batch, d_in, hidden in CONFIGS:

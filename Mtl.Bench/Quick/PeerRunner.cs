@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Mtl.Bench.Quick;
 
 /// <summary>PyTorch's figures for the same GEMM sizes and training steps, from Peer/pytorch_peer.py.</summary>
-internal sealed record PeerResults(string TorchVersion, Dictionary<(int N, int Threads), double> Gemm, Dictionary<(string Config, int Threads), double> TrainStepMs);
+internal sealed record PeerResults(string TorchVersion, string? OpenBlasCore, Dictionary<(int N, int Threads), double> Gemm, Dictionary<(string Config, int Threads), double> TrainStepMs);
 
 /// <summary>Runs the PyTorch peer script in a child process, or explains how to install PyTorch.</summary>
 internal static class PeerRunner
@@ -12,8 +12,12 @@ internal static class PeerRunner
     private const string Python = "/usr/bin/python3";
     private const string InstallHint = "apt-get update && apt-get install -y python3-torch libopenblas0-pthread";
 
-    /// <summary>The peer's results, or null (with the reason printed) when PyTorch is not available.</summary>
-    public static PeerResults? Run(bool fast)
+    /// <summary>
+    /// The peer's results, or null (with the reason printed) when PyTorch is not available.
+    /// <paramref name="openBlasCore"/> is the OpenBLAS kernel to force (OPENBLAS_CORETYPE), or null to
+    /// let OpenBLAS detect the CPU.
+    /// </summary>
+    public static PeerResults? Run(bool fast, string? openBlasCore)
     {
         string? script = FindScript();
         if (script is null)
@@ -40,9 +44,14 @@ internal static class PeerRunner
             psi.ArgumentList.Add("--fast");
         }
 
-        // These pin an old Haswell kernel in OpenBLAS on this machine; the peer gets its own best one.
         psi.Environment.Remove("OPENBLAS_CORETYPE");
         psi.Environment.Remove("OPENBLAS_L2_SIZE");
+        psi.Environment.Remove("OPENBLAS_NUM_THREADS");
+        if (openBlasCore is not null)
+        {
+            psi.Environment["OPENBLAS_CORETYPE"] = openBlasCore;
+        }
+
         using var process = Process.Start(psi)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
@@ -67,7 +76,8 @@ internal static class PeerRunner
             steps[(e.GetProperty("config").GetString()!, e.GetProperty("threads").GetInt32())] = e.GetProperty("ms_per_step").GetDouble();
         }
 
-        return new PeerResults(root.GetProperty("torch").GetString() ?? "?", gemm, steps);
+        string? core = root.TryGetProperty("openblas_core", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        return new PeerResults(root.GetProperty("torch").GetString() ?? "?", core, gemm, steps);
     }
 
     private static bool HasTorch()

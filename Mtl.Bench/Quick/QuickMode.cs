@@ -8,9 +8,10 @@ using Mtl.Tensors;
 namespace Mtl.Bench.Quick;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Mtl.Bench -- quick [--threads N] [--json PATH] [--no-peer]</c>:
+/// <c>dotnet run -c Release --project Mtl.Bench -- quick [--threads N] [--json PATH] [--no-peer] [--isa native|avx2|vector128]</c>:
 /// GEMM throughput, multi-task training steps and shared-vs-separate training, each side by side with
-/// PyTorch on the CPU when it is installed, in under three minutes on two cores.
+/// PyTorch on the CPU when it is installed, in under three minutes on two cores. <c>--isa avx2</c>
+/// measures an AVX-512 host as an AVX2 one (see <see cref="IsaSetting"/>).
 /// </summary>
 internal static class QuickMode
 {
@@ -30,6 +31,7 @@ internal static class QuickMode
         int threads = Environment.ProcessorCount;
         string? jsonPath = null;
         bool peer = true;
+        var isa = IsaSetting.Parse("native")!;
         for (int i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,22 +46,35 @@ internal static class QuickMode
                 case "--no-peer":
                     peer = false;
                     break;
+                case "--isa" when i + 1 < args.Length && IsaSetting.Parse(args[i + 1]) is { } setting:
+                    isa = setting;
+                    i++;
+                    break;
                 default:
-                    Console.Error.WriteLine($"quick: unknown or incomplete option '{args[i]}'. Usage: quick [--threads N] [--json PATH] [--no-peer]");
+                    Console.Error.WriteLine($"quick: unknown or incomplete option '{args[i]}'. Usage: quick [--threads N] [--json PATH] [--no-peer] [{IsaSetting.Usage}]");
                     return 2;
             }
+        }
+
+        if (isa.RelaunchIfNeeded(args) is int exitCode)
+        {
+            return exitCode;
         }
 
         MtlThreads.Count = threads;
         var machine = Machine(threads);
         Console.WriteLine($"Mtl quick benchmark: {machine["cpu"]}, {machine["cores"]} cores, {machine["simd"]}, .NET {machine["runtime"]}, {threads} thread(s)");
+        Console.WriteLine(isa.Describe());
+        machine["isa_setting"] = isa.Name;
+        machine["gemm_kernel"] = GemmKernels.Best.ToString();
+        machine["peer_openblas_coretype"] = IsaSetting.OpenBlasCore ?? "detected";
 
         WarmUp(seconds: 6);
         var gemm = GemmSizes.Select(n => (N: n, Gflops: MeasureGemm(n))).ToList();
         var steps = Configs.Select(c => (Config: c, Result: MeasureTrainStep(c))).ToList();
         var sharing = SharingTasks.Select(t => (Tasks: t, Shared: MeasureEpoch(t, shared: true), Separate: MeasureEpoch(t, shared: false))).ToList();
 
-        var peerResults = peer ? PeerRunner.Run(fast: false) : null;
+        var peerResults = peer ? PeerRunner.Run(fast: false, IsaSetting.OpenBlasCore) : null;
         Print(gemm, steps, sharing, peerResults, threads);
         if (jsonPath is not null)
         {
@@ -165,7 +180,7 @@ internal static class QuickMode
         if (peer is not null)
         {
             Console.WriteLine();
-            Console.WriteLine($"peer: PyTorch {peer.TorchVersion} on the CPU (matmul through OpenBLAS)");
+            Console.WriteLine($"peer: PyTorch {peer.TorchVersion} on the CPU (matmul through OpenBLAS, kernel {peer.OpenBlasCore ?? "?"}; threads 1 and 2 set in both torch and OpenBLAS)");
         }
     }
 
@@ -203,6 +218,7 @@ internal static class QuickMode
             {
                 ["name"] = "pytorch",
                 ["version"] = peer.TorchVersion,
+                ["openblas_core"] = peer.OpenBlasCore ?? "unknown",
                 ["gemm"] = peer.Gemm.Select(kv => new Dictionary<string, object> { ["n"] = kv.Key.N, ["threads"] = kv.Key.Threads, ["gflops"] = kv.Value }).ToList(),
                 ["train_step"] = peer.TrainStepMs.Select(kv => new Dictionary<string, object> { ["config"] = kv.Key.Config, ["threads"] = kv.Key.Threads, ["ms_per_step"] = kv.Value }).ToList(),
             },
@@ -223,7 +239,7 @@ internal static class QuickMode
         ["cpu"] = CpuName(),
         ["cores"] = Environment.ProcessorCount,
         ["threads"] = threads,
-        ["simd"] = Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "scalar",
+        ["simd"] = Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : Vector128.IsHardwareAccelerated ? "128-bit" : "scalar",
         ["os"] = RuntimeInformation.OSDescription,
         ["runtime"] = Environment.Version.ToString(),
     };

@@ -44,15 +44,24 @@ internal static unsafe class GemmBlocked
     /// <summary>Columns of op(B) packed at once: a KC×NC block of 2 MiB (floats) lives in L3.</summary>
     public const int Nc = 2048;
 
-    /// <summary>C[i0..i1, j0..j1] (=|+=) op(A)·op(B) restricted to those rows and columns.</summary>
-    public static void Run<T>(GemmKernelKind kind, bool ta, bool tb, int m, int n, int k, T* a, T* b, T* c, bool accumulate, int i0, int i1, int j0, int j1)
+    /// <summary>Elements of one packed KC×NC block of op(B) for an n-column product (the buffer a <see cref="GemmTeam{T}"/> needs).</summary>
+    public static int BlockElements(int n, int k, int nr) => RoundUp(Math.Min(Nc, n), nr) * Math.Min(Kc, k);
+
+    /// <summary>
+    /// C[i0..i1, j0..j1] (=|+=) op(A)·op(B) restricted to those rows and columns. With a
+    /// <paramref name="team"/>, this thread is part <paramref name="part"/> of it: every part runs the
+    /// same column range and packs its share of each block of op(B) into the team's buffers (see
+    /// <see cref="GemmTeam{T}"/>); rows stay each part's own.
+    /// </summary>
+    public static void Run<T>(GemmKernelKind kind, bool ta, bool tb, int m, int n, int k, T* a, T* b, T* c, bool accumulate, int i0, int i1, int j0, int j1, GemmTeam<T>? team = null, int part = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int mr = GemmKernels.Mr(kind), nr = GemmKernels.Nr<T>(kind), mcBlock = Mc<T>();
         int kcMax = Math.Min(Kc, k);
-        T* packedA = GemmBuffers<T>.A(RoundUp(Math.Min(mcBlock, i1 - i0), mr) * kcMax);
-        T* packedB = GemmBuffers<T>.B(RoundUp(Math.Min(Nc, j1 - j0), nr) * kcMax);
+        T* packedA = GemmBuffers<T>.A(RoundUp(Math.Max(1, Math.Min(mcBlock, i1 - i0)), mr) * kcMax);
+        T* ownB = team is null ? GemmBuffers<T>.B(RoundUp(Math.Min(Nc, j1 - j0), nr) * kcMax) : null;
         T* edge = stackalloc T[GemmTile.MaxTile];
+        int block = 0;
         for (int jc = j0; jc < j1; jc += Nc)
         {
             int nc = Math.Min(Nc, j1 - jc);
@@ -60,7 +69,26 @@ internal static unsafe class GemmBlocked
             {
                 int kc = Math.Min(Kc, k - pc);
                 bool store = pc == 0 && !accumulate;
-                GemmPacking.PackB(tb, b, k, n, pc, kc, jc, nc, nr, packedB);
+                T* packedB;
+                if (team is null)
+                {
+                    packedB = ownB;
+                    GemmPacking.PackB(tb, b, k, n, pc, kc, jc, nc, nr, packedB);
+                }
+                else
+                {
+                    packedB = team.Block(block++ & 1);
+                    int panels = (nc + nr - 1) / nr;
+                    int first = part * panels / team.Parts, last = (part + 1) * panels / team.Parts;
+                    if (first < last)
+                    {
+                        int from = first * nr;
+                        GemmPacking.PackB(tb, b, k, n, pc, kc, jc + from, Math.Min(nc, last * nr) - from, nr, packedB + ((nint)from * kc));
+                    }
+
+                    team.Arrive();
+                }
+
                 for (int ic = i0; ic < i1; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, i1 - ic);

@@ -6,7 +6,7 @@ namespace Mtl.Tensors;
 /// Splits C into disjoint blocks of whole register tiles, one per thread, along m or n (as
 /// <see cref="GemmPlan"/> says). Each thread runs the complete blocked GEMM (or the unpacked one) on its
 /// block, so each element of C is computed by exactly one thread with the same arithmetic as in a
-/// single-threaded run.
+/// single-threaded run. Packed parts split by rows share the packing of op(B) (<see cref="GemmTeam{T}"/>).
 /// </summary>
 internal sealed unsafe class GemmParallel<T> : IParallelWork
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -16,7 +16,8 @@ internal sealed unsafe class GemmParallel<T> : IParallelWork
 
     private GemmKernelKind _kind;
     private GemmPath _path;
-    private bool _ta, _tb, _accumulate, _splitN;
+    private readonly GemmTeam<T> _team = new();
+    private bool _ta, _tb, _accumulate, _splitN, _shared;
     private int _m, _n, _k, _tiles, _tile, _parts;
     private T* _a, _b, _c;
 
@@ -47,7 +48,22 @@ internal sealed unsafe class GemmParallel<T> : IParallelWork
         job._c = c;
         try
         {
-            MtlParallel.Run(job, plan.Parts);
+            if (plan.Path == GemmPath.Packed && !plan.SplitColumns)
+            {
+                // Row parts share the packing of op(B) and wait for each other, so they must all run
+                // at once: when the pool is busy the whole product runs here instead.
+                job._team.Reset(plan.Parts, GemmBlocked.BlockElements(n, k, nr));
+                job._shared = true;
+                if (!GemmWorkers.TryRun(job, plan.Parts))
+                {
+                    RunBlock(kind, plan.Path, ta, tb, m, n, k, a, b, c, accumulate, 0, m, 0, n);
+                }
+            }
+            else
+            {
+                job._shared = false;
+                MtlParallel.Run(job, plan.Parts);
+            }
         }
         finally
         {
@@ -61,7 +77,21 @@ internal sealed unsafe class GemmParallel<T> : IParallelWork
         int start = Math.Min(part * _tiles / _parts * _tile, _splitN ? _n : _m);
         int end = Math.Min((part + 1) * _tiles / _parts * _tile, _splitN ? _n : _m);
         (int i0, int i1, int j0, int j1) = _splitN ? (0, _m, start, end) : (start, end, 0, _n);
-        RunBlock(_kind, _path, _ta, _tb, _m, _n, _k, _a, _b, _c, _accumulate, i0, i1, j0, j1);
+        if (!_shared)
+        {
+            RunBlock(_kind, _path, _ta, _tb, _m, _n, _k, _a, _b, _c, _accumulate, i0, i1, j0, j1);
+            return;
+        }
+
+        try
+        {
+            GemmBlocked.Run(_kind, _ta, _tb, _m, _n, _k, _a, _b, _c, _accumulate, i0, i1, j0, j1, _team, part);
+        }
+        catch
+        {
+            _team.Break();
+            throw;
+        }
     }
 
     private static void RunBlock(GemmKernelKind kind, GemmPath path, bool ta, bool tb, int m, int n, int k, T* a, T* b, T* c, bool accumulate, int i0, int i1, int j0, int j1)

@@ -95,12 +95,12 @@ internal readonly record struct GemmPlan(GemmPath Path, int Parts, bool SplitCol
     }
 
     /// <summary>
-    /// Whether splitting C by columns costs less than by rows, for the packed path. Each thread packs the
-    /// op(B) columns and op(A) rows of its own block, so a split along m repeats the packing of all of
-    /// op(B) (k·n elements) in every thread, and a split along n that of op(A) when A is transposed (A
-    /// stored m×k is read in place, see <see cref="GemmBlocked"/>). The cost of a split is its largest
-    /// part's multiply-adds plus its packing; at m=256, n=512 splitting the larger tile count (m, 32 tiles
-    /// of 8 against 16 of 32) made both threads pack the whole of B.
+    /// Whether splitting C by columns costs less than by rows, for the packed path. Split by rows, the
+    /// threads share the packing of op(B) (<see cref="GemmTeam{T}"/>) and each packs its own rows of a
+    /// transposed A (A stored m×k is read in place, see <see cref="GemmBlocked"/>); split by columns, each
+    /// packs its own columns of op(B) and all of a transposed A. The cost of a split is its largest part's
+    /// multiply-adds plus its packing, so rows win unless they split unevenly (few row tiles) or a
+    /// transposed A is small next to op(B).
     /// <para>
     /// The unpacked path is split by rows whenever there are enough row tiles: its parts sweep the rows of
     /// C in the same order at the same time, so split by columns each core writes one half of the row the
@@ -111,9 +111,10 @@ internal readonly record struct GemmPlan(GemmPath Path, int Parts, bool SplitCol
     internal static bool SplitN(bool ta, int m, int n, int k, int mr, int nr, int tilesM, int tilesN, int threads)
     {
         long packA = ta ? (long)m * k : 0, packB = (long)k * n;
-        long byRows = Cost(tilesM, threads, (long)mr * n * k, packB + (packA / Math.Min(threads, tilesM)));
-        long byColumns = Cost(tilesN, threads, (long)m * nr * k, packA + (packB / Math.Min(threads, tilesN)));
-        return byColumns <= byRows;
+        int rowParts = Math.Min(threads, tilesM), columnParts = Math.Min(threads, tilesN);
+        long byRows = Cost(tilesM, threads, (long)mr * n * k, (packB + packA) / rowParts);
+        long byColumns = Cost(tilesN, threads, (long)m * nr * k, packA + (packB / columnParts));
+        return byColumns < byRows;
     }
 
     /// <summary>

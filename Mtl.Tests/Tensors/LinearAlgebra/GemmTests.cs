@@ -60,15 +60,16 @@ public class GemmTests
         });
 
     /// <summary>Each element is computed by one thread in one order, so the thread count changes no bit.</summary>
-    [TestCase(300, 200, 300, false)] // more tiles along m: split by rows
-    [TestCase(64, 1000, 200, true)] // more tiles along n: split by columns
+    [TestCase(300, 200, 300, false)] // more tiles along m
+    [TestCase(64, 1000, 200, true)] // more tiles along n
     [TestCase(257, 513, 129, false)]
-    [TestCase(100, 90, 70, true)] // small enough to run unpacked (GemmDirect), split by rows
-    [TestCase(12, 512, 256, true)] // a head's weight gradient (TN), unpacked, split by columns
-    [TestCase(256, 512, 12, false)] // a head's input gradient (NN), unpacked
-    [TestCase(1001, 40, 63, true)] // unpacked, ragged in all three dimensions
-    [TestCase(256, 512, 256, false)] // fewer tiles along n, but split by columns (cheaper packing)
-    [TestCase(512, 512, 256, true)] // a weight gradient whose operands fit in L2: unpacked, by rows
+    [TestCase(100, 90, 70, true)] // small
+    [TestCase(12, 512, 256, true)] // a head's weight gradient (TN): few rows
+    [TestCase(256, 512, 12, false)] // a head's input gradient (NN): short k
+    [TestCase(1001, 40, 63, true)] // ragged in all three dimensions
+    [TestCase(256, 512, 256, false)] // the dense layers' shapes
+    [TestCase(512, 512, 256, true)]
+    [TestCase(100, 2100, 300, true)] // two NC blocks of op(B) and two KC slices shared between the threads
     public void OneAndTwoThreadsAgreeBitwise(int m, int n, int k, bool accumulate) =>
         GemmKernelScope.ForEach(kind => OneAndTwoThreadsAgree(kind, m, n, k, accumulate));
 
@@ -91,6 +92,53 @@ public class GemmTests
                 MtlThreads.Count = 2;
                 Gemm.Multiply<float>(ta, tb, m, n, k, a, b, two, accumulate);
                 Assert.That(two, Is.EqualTo(one).AsCollection, $"{kind} {ta}/{tb}: {plan}");
+            }
+        }
+        finally
+        {
+            MtlThreads.Count = previous;
+        }
+    }
+
+    /// <summary>
+    /// Products run from two threads at once: one of them finds the worker pool busy and runs its product
+    /// alone (a packed product split by rows cannot run its parts one after another: they wait for each
+    /// other), the other splits it. Every result must still be bitwise the single-threaded one.
+    /// </summary>
+    [Test]
+    public void ConcurrentProductsGiveTheSingleThreadedBits()
+    {
+        const int m = 192, n = 300, k = 260;
+        foreach (var kind in Enum.GetValues<GemmKernelKind>())
+        {
+            Assert.That(GemmPlan.For<float>(ta: false, tb: true, m, n, k, kind, threads: 2), Is.EqualTo(new GemmPlan(GemmPath.Packed, 2, SplitColumns: false)), $"{kind}");
+        }
+
+        var a = Tensor.RandomNormal<float>(31, m * k).ToArray();
+        var b = Tensor.RandomNormal<float>(32, k * n).ToArray();
+        var expected = new float[m * n];
+        int previous = MtlThreads.Count;
+        try
+        {
+            MtlThreads.Count = 1;
+            Gemm.Multiply<float>(N, T, m, n, k, a, b, expected, accumulate: false);
+            MtlThreads.Count = 2;
+            var results = new float[4][];
+            var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+            {
+                var c = new float[m * n];
+                for (int i = 0; i < 25; i++)
+                {
+                    Gemm.Multiply<float>(N, T, m, n, k, a, b, c, accumulate: false);
+                }
+
+                results[t] = c;
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            foreach (var c in results)
+            {
+                Assert.That(c, Is.EqualTo(expected).AsCollection);
             }
         }
         finally
@@ -123,12 +171,16 @@ public class GemmTests
             }
         });
 
-    /// <summary>A split along m repeats the packing of op(B) in every thread; along n, that of a transposed A.</summary>
-    [TestCase(false, 256, 512, 256, true)] // dense forward (NT): A is read in place, so split B
-    [TestCase(false, 256, 256, 512, true)] // input gradient (NN)
-    [TestCase(true, 512, 256, 256, false)] // weight gradient (TN): packed A is the larger operand
+    /// <summary>
+    /// Split by rows, the threads share the packing of op(B), so rows win unless they split unevenly or
+    /// are too few: a head's weight gradient (12 rows) is split by columns.
+    /// </summary>
+    [TestCase(false, 256, 512, 256, false)] // dense forward (NT)
+    [TestCase(false, 256, 256, 512, false)] // input gradient (NN)
+    [TestCase(true, 512, 256, 256, false)] // weight gradient (TN)
     [TestCase(false, 4000, 40, 64, false)] // 2 column tiles would leave one thread a ragged part
-    public void ThreadSplitAvoidsRepeatingTheLargerPacking(bool ta, int m, int n, int k, bool splitN)
+    [TestCase(true, 12, 512, 256, true)] // a head's weight gradient: 2 row tiles of 8 and 4
+    public void ThreadSplitPrefersRowsThatShareThePackingOfB(bool ta, int m, int n, int k, bool splitN)
     {
         const int mr = 8, nr = 32;
         bool actual = GemmPlan.SplitN(ta, m, n, k, mr, nr, (m + mr - 1) / mr, (n + nr - 1) / nr, threads: 2);
