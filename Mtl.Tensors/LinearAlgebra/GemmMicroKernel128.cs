@@ -31,10 +31,12 @@ internal static unsafe class GemmMicroKernel128
         Vector128<T> c40 = default, c41 = default;
         Vector128<T> c50 = default, c51 = default;
 
-        // Two base pointers reach the six rows with x86's scaled-index addressing (0, 1, 2 × aRow from
-        // each), so no row address is recomputed inside the loop.
+        // Two base pointers reach the six rows with scaled-index addressing (0, 1, 2 × aRow from each), so
+        // no row address is recomputed inside the loop; strides in bytes and a count down to zero (kc ≥ 1),
+        // as in GemmMicroKernel256.
         T* a3 = a + (3 * aRow);
-        for (int p = 0; p < kc; p++)
+        nint aRow2 = 2 * aRow, aBytes = aStep * sizeof(T), bBytes = bStep * sizeof(T);
+        for (int p = kc; p != 0; p--)
         {
             var b0 = Vector128.Load(b);
             var b1 = Vector128.Load(b + w);
@@ -44,7 +46,7 @@ internal static unsafe class GemmMicroKernel128
             x = Vector128.Create(a[aRow]);
             c10 = MultiplyAdd(x, b0, c10);
             c11 = MultiplyAdd(x, b1, c11);
-            x = Vector128.Create(a[2 * aRow]);
+            x = Vector128.Create(a[aRow2]);
             c20 = MultiplyAdd(x, b0, c20);
             c21 = MultiplyAdd(x, b1, c21);
             x = Vector128.Create(a3[0]);
@@ -53,12 +55,12 @@ internal static unsafe class GemmMicroKernel128
             x = Vector128.Create(a3[aRow]);
             c40 = MultiplyAdd(x, b0, c40);
             c41 = MultiplyAdd(x, b1, c41);
-            x = Vector128.Create(a3[2 * aRow]);
+            x = Vector128.Create(a3[aRow2]);
             c50 = MultiplyAdd(x, b0, c50);
             c51 = MultiplyAdd(x, b1, c51);
-            a += aStep;
-            a3 += aStep;
-            b += bStep;
+            a = (T*)((byte*)a + aBytes);
+            a3 = (T*)((byte*)a3 + aBytes);
+            b = (T*)((byte*)b + bBytes);
         }
 
         Write(c00, c01, c, w, store);

@@ -27,30 +27,37 @@ internal static unsafe class GemmMicroKernel256
         Vector256<T> c40 = default, c41 = default;
         Vector256<T> c50 = default, c51 = default;
 
-        for (int p = 0; p < kc; p++)
+        // Two base pointers reach the six rows with scaled-index addressing (0, 1, 2 × aRow from each), so
+        // no row address is recomputed inside the loop, and the strides are kept in bytes and the count
+        // runs down to zero: 24 instructions per k step instead of 27 (the 12 FMAs take 6 cycles, and
+        // cores that rename 4 per cycle could otherwise not keep both FMA units busy).
+        T* a3 = a + (3 * aRow);
+        nint aRow2 = 2 * aRow, aBytes = aStep * sizeof(T), bBytes = bStep * sizeof(T);
+        for (int p = kc; p != 0; p--)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + w);
-            var a0 = Vector256.Create(a[0]);
-            c00 = Fma(a0, b0, c00);
-            c01 = Fma(a0, b1, c01);
-            var a1 = Vector256.Create(a[aRow]);
-            c10 = Fma(a1, b0, c10);
-            c11 = Fma(a1, b1, c11);
-            var a2 = Vector256.Create(a[2 * aRow]);
-            c20 = Fma(a2, b0, c20);
-            c21 = Fma(a2, b1, c21);
-            var a3 = Vector256.Create(a[3 * aRow]);
-            c30 = Fma(a3, b0, c30);
-            c31 = Fma(a3, b1, c31);
-            var a4 = Vector256.Create(a[4 * aRow]);
-            c40 = Fma(a4, b0, c40);
-            c41 = Fma(a4, b1, c41);
-            var a5 = Vector256.Create(a[5 * aRow]);
-            c50 = Fma(a5, b0, c50);
-            c51 = Fma(a5, b1, c51);
-            a += aStep;
-            b += bStep;
+            var x = Vector256.Create(a[0]);
+            c00 = Fma(x, b0, c00);
+            c01 = Fma(x, b1, c01);
+            x = Vector256.Create(a[aRow]);
+            c10 = Fma(x, b0, c10);
+            c11 = Fma(x, b1, c11);
+            x = Vector256.Create(a[aRow2]);
+            c20 = Fma(x, b0, c20);
+            c21 = Fma(x, b1, c21);
+            x = Vector256.Create(a3[0]);
+            c30 = Fma(x, b0, c30);
+            c31 = Fma(x, b1, c31);
+            x = Vector256.Create(a3[aRow]);
+            c40 = Fma(x, b0, c40);
+            c41 = Fma(x, b1, c41);
+            x = Vector256.Create(a3[aRow2]);
+            c50 = Fma(x, b0, c50);
+            c51 = Fma(x, b1, c51);
+            a = (T*)((byte*)a + aBytes);
+            a3 = (T*)((byte*)a3 + aBytes);
+            b = (T*)((byte*)b + bBytes);
         }
 
         Write(c00, c01, c, w, store);

@@ -10,7 +10,7 @@ internal static unsafe class GemmTile
     public const int MaxTile = 256;
 
     /// <summary>
-    /// C[0..rows, 0..cols] (=|+=) Σ_p op(A)[r, p]·op(B)[p, j] over one KC slice. Element (r, p) of A is at
+    /// C[0..rows, 0..cols] (=|+=) Σ_p op(A)[r, p]·op(B)[p, j] over one KC slice (kc ≥ 1). Element (r, p) of A is at
     /// a[r·aRow + p·aStep] and row p of B starts at b + p·bStep, so the same kernel reads packed panels
     /// (aRow 1, aStep MR, bStep NR) or, for small products, the operands in place. An edge tile
     /// (rows &lt; MR or cols &lt; NR) must come from zero-padded panels; its full tile goes to
