@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 
 namespace Mtl.Training.Checkpoints;
@@ -13,9 +12,9 @@ internal sealed record SafeTensorsEntry(string Name, string DType, long[] Shape,
 }
 
 /// <summary>
-/// An open safetensors file whose header has been read and checked on its own terms: the header length
-/// fits the file, the header is a JSON object, every entry has a known dtype, a non-negative shape and
-/// offsets that lie inside the data section, match the shape's byte size and do not overlap.
+/// An open safetensors file whose header has been read and checked against the file with the reference
+/// implementation's rules (listed on <see cref="SafeTensorsHeader"/>): the tensors' offsets match their
+/// shapes and cover the data section back to back, from its first byte to the end of the file.
 /// </summary>
 internal sealed class SafeTensorsFile : IDisposable
 {
@@ -72,7 +71,7 @@ internal sealed class SafeTensorsFile : IDisposable
             var header = new byte[headerLength];
             ReadExactly(handle, header, 8, path);
             long dataStart = 8 + (long)headerLength;
-            var (entries, metadata) = ParseHeader(path, header, length - dataStart);
+            var (entries, metadata) = SafeTensorsHeader.Parse(path, header, length - dataStart);
             return new SafeTensorsFile(path, handle, dataStart, entries, metadata);
         }
         catch
@@ -115,147 +114,6 @@ internal sealed class SafeTensorsFile : IDisposable
 
             buffer = buffer[n..];
             offset += n;
-        }
-    }
-
-    private static (Dictionary<string, SafeTensorsEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException(path, null, $"the header is not valid JSON ({e.Message}).", e);
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new CheckpointException(path, null, $"the header is a JSON {document.RootElement.ValueKind}, not an object.");
-            }
-
-            var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            bool sawMetadata = false;
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (property.Name == SafeTensorsWriter.MetadataKey)
-                {
-                    if (sawMetadata)
-                    {
-                        throw new CheckpointException(path, null, "the header has two __metadata__ entries.");
-                    }
-
-                    sawMetadata = true;
-                    ParseMetadata(path, property.Value, metadata);
-                    continue;
-                }
-
-                var entry = ParseEntry(path, property.Name, property.Value, dataLength);
-                if (!entries.TryAdd(entry.Name, entry))
-                {
-                    throw new CheckpointException(path, entry.Name, "the name appears twice in the header.");
-                }
-            }
-
-            CheckNoOverlap(path, entries.Values);
-            return (entries, metadata);
-        }
-    }
-
-    private static void ParseMetadata(string path, JsonElement element, Dictionary<string, string> metadata)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new CheckpointException(path, null, "__metadata__ is not a JSON object.");
-        }
-
-        foreach (var item in element.EnumerateObject())
-        {
-            if (item.Value.ValueKind != JsonValueKind.String)
-            {
-                throw new CheckpointException(path, null, $"__metadata__ entry '{item.Name}' is not a string.");
-            }
-
-            if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
-            {
-                throw new CheckpointException(path, null, $"__metadata__ entry '{item.Name}' appears twice.");
-            }
-        }
-    }
-
-    private static SafeTensorsEntry ParseEntry(string path, string name, JsonElement element, long dataLength)
-    {
-        if (element.ValueKind != JsonValueKind.Object
-            || !element.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String
-            || !element.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
-            || !element.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array)
-        {
-            throw new CheckpointException(path, name, "the header entry needs a string \"dtype\", an array \"shape\" and an array \"data_offsets\".");
-        }
-
-        string dtype = dtypeElement.GetString()!;
-        int size = SafeTensorsDType.Size(dtype);
-        if (size == 0)
-        {
-            throw new CheckpointException(path, name, $"unknown dtype \"{dtype}\".");
-        }
-
-        var shape = new long[shapeElement.GetArrayLength()];
-        long count = 1;
-        int axis = 0;
-        foreach (var d in shapeElement.EnumerateArray())
-        {
-            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long dim) || dim < 0 || dim > int.MaxValue)
-            {
-                throw new CheckpointException(path, name, $"shape entry {axis} is not a non-negative integer.");
-            }
-
-            shape[axis++] = dim;
-            count = dim == 0 || count <= long.MaxValue / dim ? count * dim : throw new CheckpointException(path, name, "the shape has too many elements.");
-        }
-
-        if (offsetsElement.GetArrayLength() != 2)
-        {
-            throw new CheckpointException(path, name, "data_offsets must hold exactly [begin, end].");
-        }
-
-        long begin = Offset(offsetsElement[0]);
-        long end = Offset(offsetsElement[1]);
-        if (begin < 0 || end < begin)
-        {
-            throw new CheckpointException(path, name, "data_offsets must be non-negative integers with begin <= end.");
-        }
-
-        if (end > dataLength)
-        {
-            throw new CheckpointException(path, name, $"data_offsets [{begin}, {end}] are out of range: the data section has {dataLength} bytes (truncated?).");
-        }
-
-        if (count > long.MaxValue / size || end - begin != count * size)
-        {
-            throw new CheckpointException(path, name, $"data_offsets [{begin}, {end}] span {end - begin} bytes, but {dtype} of shape [{string.Join(", ", shape)}] needs {count * size}.");
-        }
-
-        return new SafeTensorsEntry(name, dtype, shape, begin, end);
-
-        static long Offset(JsonElement e) => e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) ? v : -1;
-    }
-
-    private static void CheckNoOverlap(string path, IEnumerable<SafeTensorsEntry> entries)
-    {
-        SafeTensorsEntry? previous = null;
-        foreach (var e in entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
-        {
-            if (previous is not null && e.Begin < previous.End)
-            {
-                throw new CheckpointException(path, e.Name, $"data_offsets [{e.Begin}, {e.End}] overlap those of '{previous.Name}' [{previous.Begin}, {previous.End}].");
-            }
-
-            previous = e;
         }
     }
 }

@@ -136,6 +136,42 @@ public class IdxReaderTests
     }
 
     [Test]
+    public void DimensionsWhoseProductOverflowsAreAClearError()
+    {
+        // 2^30 · 2^30 · 16 = 2^64 wraps to 0 in 64 bits, which would match an empty payload.
+        string path = TestData.TempFile("huge-images.idx");
+        File.WriteAllBytes(path, ImagesHeader(1 << 30, 1 << 30, 16));
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages<float>(path));
+        Assert.That(e!.Message, Does.Contain(path).And.Contain("[1073741824 x 1073741824 x 16]").And.Contain("overflow"));
+
+        // The largest counts: (2^31 - 1)^3 overflows too, and a product that fits in 64 bits but not in one tensor is named as such.
+        File.WriteAllBytes(path, ImagesHeader(int.MaxValue, int.MaxValue, int.MaxValue));
+        Assert.That(() => IdxReader.ReadImages<float>(path), Throws.TypeOf<DataFormatException>().With.Message.Contain("[2147483647 x 2147483647 x 2147483647]"));
+        File.WriteAllBytes(path, [.. ImagesHeader(65536, 256, 256), 1, 2, 3]);
+        Assert.That(
+            () => IdxReader.ReadImages<float>(path),
+            Throws.TypeOf<DataFormatException>().With.Message.Contain("[65536 x 256 x 256] needs 4294967296 bytes").And.Message.Contain("the file has 3"));
+    }
+
+    [Test]
+    public void HugeCountsInAGzipFileAreCheckedWithoutAllocatingThem()
+    {
+        string path = TestData.TempFile("huge-images.gz");
+        foreach (var (rows, cols, payload) in new[] { (256, 256, 3), (65536, 256, 3), (20000, 256, 70000) })
+        {
+            using (var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest))
+            {
+                gz.Write([.. ImagesHeader(rows, cols, 256), .. new byte[payload]]);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages<float>(path));
+            Assert.That(e!.Message, Does.Contain(path).And.Contain($"[{rows} x {cols} x 256] needs {(long)rows * cols * 256} bytes").And.Contain($"the file has {payload}"));
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(16 << 20), "memory follows the bytes that are there, not the header's claim");
+        }
+    }
+
+    [Test]
     public void MissingFileIsFileNotFound()
     {
         Assert.That(() => IdxReader.ReadImages<float>(TestData.TempFile("none.gz")), Throws.TypeOf<FileNotFoundException>());
@@ -146,6 +182,16 @@ public class IdxReaderTests
         var h = new byte[8];
         BinaryPrimitives.WriteInt32BigEndian(h, magic);
         BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(4), count);
+        return h;
+    }
+
+    private static byte[] ImagesHeader(int count, int rows, int cols)
+    {
+        var h = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(h, 0x00000803);
+        BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(4), count);
+        BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(8), rows);
+        BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(12), cols);
         return h;
     }
 
