@@ -55,7 +55,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
 
     /// <summary>
     /// Whether the <see cref="Linear{T}"/> heads that attach at the same depth run as one wide layer
-    /// (<see cref="Ops.LinearHeads{T}"/>): one pass over the shared features instead of one per head,
+    /// (<see cref="Ops.LinearHeads{T}(Var{T}, IReadOnlyList{Var{T}}, IReadOnlyList{Var{T}})"/>): one pass over the shared features instead of one per head,
     /// forward and backward. The outputs and gradients are those of separate heads up to rounding. On by
     /// default; turn it off to see each head as its own op on the tape.
     /// </summary>
@@ -83,10 +83,17 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
                     throw new ArgumentException($"MultiTaskModel: the heads at depth {group.Depth} take [batch, {group.InFeatures}] but the trunk gives {x.Shape}.");
                 }
 
-                var fused = Ops.LinearHeads(x, group.Weights, group.Biases);
-                for (int j = 0; j < fused.Length; j++)
+                if (group.LinearRun >= 0)
                 {
-                    results[group.Linear[j]] = fused[j];
+                    Ops.LinearHeads(x, group.Weights, group.Biases, results.AsSpan(group.LinearRun, group.Linear.Length));
+                }
+                else
+                {
+                    var fused = Ops.LinearHeads(x, group.Weights, group.Biases);
+                    for (int j = 0; j < fused.Length; j++)
+                    {
+                        results[group.Linear[j]] = fused[j];
+                    }
                 }
             }
             else
@@ -127,9 +134,13 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
     public Var<T>? Penalty() => null;
 
     /// <summary>The heads attached at one depth: the <see cref="Linear{T}"/> ones (fusable, with their
-    /// parameters gathered once) and the others, as indices into the task list.</summary>
+    /// parameters gathered once) and the others, as indices into the task list. <see cref="LinearRun"/> is
+    /// the first task index when the Linear heads are consecutive tasks (their fused outputs then go
+    /// straight into the output array), else -1.</summary>
     private sealed record HeadGroup(int Depth, int[] Linear, int[] Other, int InFeatures, Var<T>[] Weights, Var<T>?[] Biases)
     {
+        public int LinearRun { get; } = Linear.Length > 0 && Linear.Select((task, j) => task - j).Distinct().Count() == 1 ? Linear[0] : -1;
+
         public static HeadGroup Of(int depth, int[] tasks, List<(string Task, int Depth)> all, ModuleDict<T> heads)
         {
             int[] linear = [.. tasks.Where(i => heads[all[i].Task] is Linear<T>)];
