@@ -149,6 +149,29 @@ public sealed partial class Tape
         return tape;
     }
 
+    /// <summary>
+    /// <paramref name="tensor"/> as a constant input of an op (the Var-with-Tensor operators): while recording,
+    /// a value of the live generation on a pooled state (so a loss's target costs no leaf per batch), after
+    /// first releasing a consumed generation as the op itself would; under no-grad, an ordinary constant.
+    /// </summary>
+    internal static Var<T> ConstantOf<T>(Tensor<T> tensor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var tape = Current;
+        if (!tape.IsRecording)
+        {
+            return Var<T>.Constant(tensor);
+        }
+
+        if (tape.IsConsumed)
+        {
+            tape.Release();
+        }
+
+        return tape.NewValue(tensor, creator: null, requiresGrad: false, name: null, producer: null, position: -1);
+    }
+
     /// <summary>A tensor for an op's output or saved state: pooled and owned by this generation while
     /// recording, an ordinary allocation under no-grad (so evaluation results outlive the tape).</summary>
     internal Tensor<T> NewTensor<T>(Shape shape, bool clear = false)

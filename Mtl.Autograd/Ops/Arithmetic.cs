@@ -43,6 +43,30 @@ public sealed partial class Var<T>
 
     /// <summary>−a (named form of the unary minus).</summary>
     public Var<T> Neg() => -this;
+
+    /// <summary>a + b for a constant tensor b (not copied), with broadcasting.</summary>
+    public static Var<T> operator +(Var<T> a, Tensor<T> b) => AddNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a + b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator +(Tensor<T> a, Var<T> b) => AddNode<T>.Forward(Tape.ConstantOf(a), b);
+
+    /// <summary>a − b for a constant tensor b (not copied), with broadcasting: a loss's prediction − target.</summary>
+    public static Var<T> operator -(Var<T> a, Tensor<T> b) => SubtractNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a − b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator -(Tensor<T> a, Var<T> b) => SubtractNode<T>.Forward(Tape.ConstantOf(a), b);
+
+    /// <summary>a ⊙ b for a constant tensor b (not copied), with broadcasting.</summary>
+    public static Var<T> operator *(Var<T> a, Tensor<T> b) => MultiplyNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a ⊙ b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator *(Tensor<T> a, Var<T> b) => MultiplyNode<T>.Forward(Tape.ConstantOf(a), b);
+
+    /// <summary>a / b for a constant tensor b (not copied), with broadcasting.</summary>
+    public static Var<T> operator /(Var<T> a, Tensor<T> b) => DivideNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a / b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator /(Tensor<T> a, Var<T> b) => DivideNode<T>.Forward(Tape.ConstantOf(a), b);
 }
 
 /// <summary>y = a + b; da = Σ_broadcast dy, db = Σ_broadcast dy.</summary>

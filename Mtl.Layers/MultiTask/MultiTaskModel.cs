@@ -15,6 +15,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
 {
     private readonly List<(string Task, int Depth)> _tasks = [];
     private readonly List<string> _taskNames = [];
+    private string[] _taskArray = [];
     private HeadGroup[] _groups = [];
 
     /// <summary>Creates a model around a shared trunk; add heads with <see cref="AddHead"/>.</summary>
@@ -49,6 +50,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
         Heads.Add(task, head);
         _tasks.Add((task, d));
         _taskNames.Add(task);
+        _taskArray = [.. _taskNames];
         _groups = [.. _tasks.Select((t, i) => (t.Depth, Index: i)).GroupBy(t => t.Depth).OrderBy(g => g.Key).Select(g => HeadGroup.Of(g.Key, [.. g.Select(t => t.Index)], _tasks, Heads))];
         return this;
     }
@@ -110,13 +112,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
             }
         }
 
-        var outputs = new TaskOutputs<T>();
-        for (int i = 0; i < results.Length; i++)
-        {
-            outputs.Add(_tasks[i].Task, results[i]);
-        }
-
-        return outputs;
+        return new TaskOutputs<T>(_taskArray, results);
     }
 
     /// <summary>Runs only what <paramref name="task"/> needs: the trunk up to its depth, then its head.</summary>
