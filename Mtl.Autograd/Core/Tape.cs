@@ -27,7 +27,7 @@ public sealed partial class Tape
 
     private readonly List<Node> _nodes = [];
     private readonly List<IRecyclable> _values = [];
-    private readonly List<IPooledTensor> _rented = [];
+    private readonly List<ILeasedTensor> _rented = [];
     private readonly List<IHookedLeaf> _hookedLeaves = [];
     private readonly List<int[]> _rentedIndices = [];
     private readonly int _ownerThread = Environment.CurrentManagedThreadId;
@@ -117,7 +117,7 @@ public sealed partial class Tape
         _values.Clear();
         foreach (var t in _rented)
         {
-            t.ReturnToPool();
+            t.Release();
         }
 
         _rented.Clear();

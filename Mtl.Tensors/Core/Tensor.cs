@@ -14,7 +14,7 @@ namespace Mtl.Tensors;
 /// it, throws <see cref="ReleasedTensorException"/>. Tensors made with <c>new</c>, <see cref="Clone"/> or
 /// under <c>Tape.NoGrad()</c> are never released.</remarks>
 /// <typeparam name="T"><see cref="float"/> (training) or <see cref="double"/> (gradient checks).</typeparam>
-public sealed partial class Tensor<T> : IPooledTensor
+public sealed partial class Tensor<T> : IPooledTensor, ILeasedTensor
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T[]? _buffer;
@@ -286,13 +286,16 @@ public sealed partial class Tensor<T> : IPooledTensor
     /// <inheritdoc />
     void IPooledTensor.ReturnToPool()
     {
-        if (_lease is not (TensorLease.PooledStorage or TensorLease.PooledView))
+        if (!_rentedByCaller)
         {
-            throw new InvalidOperationException($"ReturnToPool: tensor {_shape} was not rented from the pool.");
+            throw new InvalidOperationException($"ReturnToPool: tensor {_shape} was not rented with TensorPool.Rent (a value or gradient of the autograd tape goes back when the tape is released).");
         }
 
         TensorPool<T>.Return(this);
     }
+
+    /// <inheritdoc />
+    void ILeasedTensor.Release() => TensorPool<T>.Return(this);
 
     /// <summary>A short description: dtype, shape and, for small tensors, the values.</summary>
     /// <exception cref="ReleasedTensorException">The tape released this tensor.</exception>

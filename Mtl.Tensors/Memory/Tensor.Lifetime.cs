@@ -3,6 +3,13 @@ using System.Runtime.CompilerServices;
 
 namespace Mtl.Tensors;
 
+/// <summary>A tensor the autograd tape leased from <see cref="TensorPool{T}"/>, whatever its element type.</summary>
+internal interface ILeasedTensor
+{
+    /// <summary>Gives the tensor back to its pool when the tape is released.</summary>
+    void Release();
+}
+
 /// <summary>How a tensor holds its storage, which decides whether and when it is released.</summary>
 internal enum TensorLease : byte
 {
@@ -43,6 +50,7 @@ public sealed partial class Tensor<T>
 {
     private TensorLease _lease;
     private bool _escaped;
+    private bool _rentedByCaller;
     private TensorRole _role;
     private bool _viewOfReleased;
     private int _producerPosition = -1;
@@ -68,6 +76,13 @@ public sealed partial class Tensor<T>
     /// object is retired instead of recycled. A field write; nothing for an owned tensor.</summary>
     internal void MarkEscaped() => _escaped = true;
 
+    /// <summary>Marks a tensor of <see cref="TensorPool{T}.Rent"/>: the caller holds it and may return it.</summary>
+    internal void MarkRentedByCaller()
+    {
+        _rentedByCaller = true;
+        _escaped = true;
+    }
+
     /// <summary>True when <see cref="MarkEscaped"/> was called since the object was leased.</summary>
     internal bool Escaped => _escaped;
 
@@ -87,6 +102,7 @@ public sealed partial class Tensor<T>
         _shape = shape;
         _lease = lease;
         _escaped = false;
+        _rentedByCaller = false;
         _role = TensorRole.Intermediate;
         _viewOfReleased = false;
         _producer = null;

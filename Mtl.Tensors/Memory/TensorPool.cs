@@ -38,7 +38,7 @@ public static class TensorPool<T>
     public static Tensor<T> Rent(Shape shape, bool clear)
     {
         var t = Lease(shape, clear);
-        t.MarkEscaped();
+        t.MarkRentedByCaller();
         return t;
     }
 

@@ -11,6 +11,11 @@ namespace Mtl.Tests.Autograd;
 /// </summary>
 public class MemoryRuleTests
 {
+    /// <summary>Each test starts (and leaves) an empty tape, so the tape positions it names are its own.</summary>
+    [SetUp]
+    [TearDown]
+    public void ReleaseTheTape() => Tape.Current.Release();
+
     [Test]
     public void DataHeldAcrossStepsThrowsOnReadAndWriteNamingTheOp()
     {
@@ -187,6 +192,28 @@ public class MemoryRuleTests
         Assert.Throws<InvalidOperationException>(() => first.Item());
         Assert.That(second.Data.Shape, Is.EqualTo(new Shape(TinyNet.Batch, 1)));
         Assert.That(first.ToString(), Does.Contain("released"));
+    }
+
+    [Test]
+    public void OnlyACallersRentedTensorCanBeReturnedAndThenItIsReleased()
+    {
+        var net = new TinyNet(seed: 9);
+        var prediction = net.Forward().Prediction.Data;
+        var ex = Assert.Throws<InvalidOperationException>(() => ((IPooledTensor)prediction).ReturnToPool());
+        Assert.That(ex!.Message, Does.Contain("tape"));
+        Assert.That(prediction.IsReleased, Is.False);
+
+        var rented = TensorPool<float>.Rent(new Shape(3, 2), clear: true);
+        var view = rented.SliceRows(1, 1);
+        rented[0, 0] = 4f;
+        Assert.That(view.ToArray(), Is.EqualTo(new[] { 0f, 0f }));
+        ((IPooledTensor)rented).ReturnToPool();
+        Assert.That(rented.IsReleased && view.IsReleased, Is.True);
+        Assert.Throws<ReleasedTensorException>(() => _ = rented[0, 0]);
+        Assert.Throws<ReleasedTensorException>(() => view.Fill(1f));
+        Assert.Throws<InvalidOperationException>(() => ((IPooledTensor)rented).ReturnToPool());
+        var next = TensorPool<float>.Rent(new Shape(3, 2), clear: false);
+        Assert.That(next, Is.Not.SameAs(rented), "a returned object the caller holds is never handed out again");
     }
 
     private static void AssertReleased(Action use, string producer)
