@@ -163,8 +163,14 @@ internal sealed class VarState<T> : Tape.IHookedLeaf, Tape.IRecyclable
             var tape = Tape.Current;
             if (_gradPass != tape.Pass)
             {
-                _passGrad ??= new Tensor<T>(Data.Shape);
-                _passGrad.Clear();
+                // Each pass's gradient is a value of the tape (the hooks may keep it): a new one per pass,
+                // released with the tape, rather than one buffer overwritten by the next pass.
+                _passGrad = tape.NewTensor<T>(Data.Shape, clear: true);
+                if (_passGrad.IsLeased)
+                {
+                    _passGrad.SetOrigin(Name, -1, TensorRole.LeafGradient);
+                }
+
                 _gradPass = tape.Pass;
                 tape.RegisterHookedLeaf(this);
             }

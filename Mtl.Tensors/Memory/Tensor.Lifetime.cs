@@ -37,6 +37,9 @@ internal enum TensorRole : byte
 
     /// <summary>The gradient of the value an op produced.</summary>
     Gradient,
+
+    /// <summary>One backward pass's gradient of a leaf (the tensor its hooks see).</summary>
+    LeafGradient,
 }
 
 // The memory rule. A tensor is either owned (never released) or leased from TensorPool by the autograd
@@ -87,7 +90,7 @@ public sealed partial class Tensor<T>
     internal bool Escaped => _escaped;
 
     /// <summary>Names the op whose value (or gradient) this leased tensor holds, for the released message.</summary>
-    internal void SetOrigin(string producer, int position, TensorRole role)
+    internal void SetOrigin(string? producer, int position, TensorRole role)
     {
         _producer = producer;
         _producerPosition = position;
@@ -164,6 +167,7 @@ public sealed partial class Tensor<T>
         {
             TensorRole.Output => $"the output of {_producer}{Position()}",
             TensorRole.Gradient => $"the gradient of the output of {_producer}{Position()}",
+            TensorRole.LeafGradient => $"one backward pass's gradient of {(_producer is null ? "a leaf" : $"'{_producer}'")}",
             _ => "a value of the autograd tape",
         };
         if (_viewOfReleased)

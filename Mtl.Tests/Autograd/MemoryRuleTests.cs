@@ -105,6 +105,27 @@ public class MemoryRuleTests
     }
 
     [Test]
+    public void ALeafHookSeesEachPassGradientInItsOwnTensor()
+    {
+        var w = Var<double>.Parameter(Tensor.FromArray([1.0, 2.0]), "w");
+        var seen = new List<Tensor<double>>();
+        w.RegisterHook(g =>
+        {
+            seen.Add(g);
+            return null;
+        });
+        var h = w * 3.0;
+        h.Sum().Backward(retainGraph: true);
+        (h * 2.0).Sum().Backward(retainGraph: true);
+        Assert.That(seen[0].ToArray(), Is.EqualTo(new[] { 3.0, 3.0 }), "the second pass must not overwrite the first pass's tensor");
+        Assert.That(seen[1].ToArray(), Is.EqualTo(new[] { 6.0, 6.0 }));
+        Assert.That(w.Grad!.ToArray(), Is.EqualTo(new[] { 9.0, 9.0 }));
+
+        Tape.Current.Release();
+        AssertReleased(() => _ = seen[0][0], "gradient of 'w'");
+    }
+
+    [Test]
     public void ClonesLeavesAndNoGradResultsAreNeverReleased()
     {
         var net = new TinyNet(seed: 6);
