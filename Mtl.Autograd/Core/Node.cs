@@ -31,8 +31,13 @@ public interface IVar
 /// One recorded operation: its inputs, its output and the rule that turns the output's gradient into
 /// gradients of its inputs. Subclasses keep forward and backward side by side.
 /// </summary>
+/// <remarks>Node objects are pooled per thread and reused for later ops once the tape is released,
+/// unless one was handed out (<see cref="Var{T}.Creator"/>, <see cref="Tape.Nodes"/>): such a node is kept
+/// as it was, and its output and inputs from the released generation throw when used.</remarks>
 public abstract class Node
 {
+    private bool _escaped;
+
     /// <summary>The op's name as shown in dumps and graphs (e.g. "matmul", "relu").</summary>
     public abstract string OpName { get; }
 
@@ -47,6 +52,18 @@ public abstract class Node
 
     /// <summary>Extra detail for dumps (e.g. an axis or a slope); empty by default.</summary>
     public virtual string Detail => string.Empty;
+
+    /// <summary>True when a reference to this node was handed out, so it must not be reused.</summary>
+    internal bool Escaped => _escaped;
+
+    /// <summary>Records that a reference to this node was handed out.</summary>
+    internal void MarkEscaped() => _escaped = true;
+
+    /// <summary>Clears the escape mark when a pooled node starts a new use.</summary>
+    private protected void ResetEscaped() => _escaped = false;
+
+    /// <summary>Drops this use's references (inputs, output, saved tensors) and returns the node to its pool.</summary>
+    internal abstract void Recycle();
 
     /// <summary>True when the output received a gradient in the current backward pass.</summary>
     internal abstract bool HasOutputGrad { get; }

@@ -41,29 +41,82 @@ public abstract class Node<T> : Node
             }
         }
     }
+
+    /// <inheritdoc />
+    internal sealed override void Recycle()
+    {
+        _output = null;
+        ResetEscaped();
+        Release();
+    }
+
+    /// <summary>Clears this op's own references (inputs, saved tensors and arrays) and pushes the node onto
+    /// its type's <see cref="NodePool{TNode}"/>.</summary>
+    private protected abstract void Release();
 }
 
 /// <summary>A node with one input <see cref="X"/>.</summary>
-public abstract class UnaryNode<T>(Var<T> x) : Node<T>
+public abstract class UnaryNode<T> : Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private protected UnaryNode()
+    {
+    }
+
     /// <summary>The input.</summary>
-    protected Var<T> X { get; } = x;
+    protected Var<T> X { get; private set; } = null!;
 
     /// <inheritdoc />
     protected override IEnumerable<Var<T>> TypedInputs => [X];
+
+    private protected void SetInput(Var<T> x) => X = x;
+
+    private protected void ClearInput() => X = null!;
 }
 
 /// <summary>A node with two inputs <see cref="A"/> and <see cref="B"/>.</summary>
-public abstract class BinaryNode<T>(Var<T> a, Var<T> b) : Node<T>
+public abstract class BinaryNode<T> : Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private protected BinaryNode()
+    {
+    }
+
     /// <summary>The first input.</summary>
-    protected Var<T> A { get; } = a;
+    protected Var<T> A { get; private set; } = null!;
 
     /// <summary>The second input.</summary>
-    protected Var<T> B { get; } = b;
+    protected Var<T> B { get; private set; } = null!;
 
     /// <inheritdoc />
     protected override IEnumerable<Var<T>> TypedInputs => [A, B];
+
+    private protected void SetInputs(Var<T> a, Var<T> b)
+    {
+        A = a;
+        B = b;
+    }
+
+    private protected void ClearInputs()
+    {
+        A = null!;
+        B = null!;
+    }
+}
+
+/// <summary>
+/// A per-thread pool of one node type: the ops of a repeated training step reuse the node objects of
+/// the previous step instead of allocating new ones (the tape returns them when it is released).
+/// </summary>
+internal static class NodePool<TNode>
+    where TNode : Node, new()
+{
+    [ThreadStatic]
+    private static Stack<TNode>? _idle;
+
+    /// <summary>An idle node, or a new one.</summary>
+    public static TNode Rent() => _idle is { Count: > 0 } idle ? idle.Pop() : new TNode();
+
+    /// <summary>Takes back a node whose references were cleared.</summary>
+    public static void Return(TNode node) => (_idle ??= new Stack<TNode>()).Push(node);
 }

@@ -11,11 +11,14 @@ namespace Mtl.Autograd;
 /// <para><b>One tape per thread.</b> Ops record on <see cref="Current"/>, the calling thread's tape.
 /// Parameters (leaves) may be shared between threads, but a value an op produced belongs to the tape of
 /// the thread that produced it: using it on another thread throws instead of corrupting either tape.</para>
-/// <para><b>Lifetime.</b> Every intermediate value and gradient is rented from <see cref="TensorPool{T}"/>.
-/// A backward without <c>retainGraph</c> consumes the tape; the next op recorded afterwards (the next
-/// forward pass) releases the consumed generation, returning its buffers to the pool, so a training
-/// loop reaches a steady state with no growth. Values of a released generation throw when touched.
-/// After backward passes with <c>retainGraph: true</c>, call <see cref="Release"/> when done.</para>
+/// <para><b>Lifetime.</b> Every intermediate value and gradient is leased from <see cref="TensorPool{T}"/>,
+/// and the op nodes and value states are pooled too. A backward without <c>retainGraph</c> consumes the
+/// tape; the next op recorded afterwards (the next forward pass) releases the consumed generation,
+/// returning all of it to the pools, so a repeated training step allocates nothing but the
+/// <see cref="Var{T}"/> handles it returns. Values of a released generation throw when touched, and so do
+/// tensors taken from them (<see cref="Var{T}.Data"/>, <see cref="Var{T}.Grad"/>, views of those): a
+/// handed-out object is never reused for another value. After backward passes with
+/// <c>retainGraph: true</c>, call <see cref="Release"/> when done.</para>
 /// </remarks>
 public sealed partial class Tape
 {
@@ -23,7 +26,8 @@ public sealed partial class Tape
     private static Tape? _current;
 
     private readonly List<Node> _nodes = [];
-    private readonly List<IPooledTensor> _rented = [];
+    private readonly List<IRecyclable> _values = [];
+    private readonly List<ILeasedTensor> _rented = [];
     private readonly List<IHookedLeaf> _hookedLeaves = [];
     private readonly List<int[]> _rentedIndices = [];
     private readonly int _ownerThread = Environment.CurrentManagedThreadId;
@@ -37,8 +41,23 @@ public sealed partial class Tape
     /// <summary>The calling thread's tape.</summary>
     public static Tape Current => _current ??= new Tape();
 
-    /// <summary>Recorded ops of the live generation, in execution order.</summary>
-    public IReadOnlyList<Node> Nodes => _nodes;
+    /// <summary>A snapshot of the recorded ops of the live generation, in execution order. The nodes are
+    /// kept as they are when the tape is released (their values then throw when used).</summary>
+    public IReadOnlyList<Node> Nodes
+    {
+        get
+        {
+            foreach (var node in _nodes)
+            {
+                node.MarkEscaped();
+            }
+
+            return [.. _nodes];
+        }
+    }
+
+    /// <summary>The recorded ops for the engine's own walks (not handed out, so they stay poolable).</summary>
+    internal List<Node> RecordedNodes => _nodes;
 
     /// <summary>Incremented on each release; values remember the generation they were made in.</summary>
     public int Generation { get; private set; }
@@ -77,14 +96,28 @@ public sealed partial class Tape
         return new Scope(tape, static t => t._anomalyDepth--);
     }
 
-    /// <summary>Returns every buffer of the live generation to the pool and starts a new, empty one.
-    /// Values of the released generation throw when used.</summary>
+    /// <summary>Returns every buffer, node and value state of the live generation to the pools and starts
+    /// a new, empty generation. Values of the released generation, and tensors taken from them, throw when used.</summary>
     public void Release()
     {
         RequireOwnerThread("Release");
+        foreach (var node in _nodes)
+        {
+            if (!node.Escaped)
+            {
+                node.Recycle();
+            }
+        }
+
+        foreach (var v in _values)
+        {
+            v.Recycle();
+        }
+
+        _values.Clear();
         foreach (var t in _rented)
         {
-            t.ReturnToPool();
+            t.Release();
         }
 
         _rented.Clear();
@@ -116,6 +149,29 @@ public sealed partial class Tape
         return tape;
     }
 
+    /// <summary>
+    /// <paramref name="tensor"/> as a constant input of an op (the Var-with-Tensor operators): while recording,
+    /// a value of the live generation on a pooled state (so a loss's target costs no leaf per batch), after
+    /// first releasing a consumed generation as the op itself would; under no-grad, an ordinary constant.
+    /// </summary>
+    internal static Var<T> ConstantOf<T>(Tensor<T> tensor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var tape = Current;
+        if (!tape.IsRecording)
+        {
+            return Var<T>.Constant(tensor);
+        }
+
+        if (tape.IsConsumed)
+        {
+            tape.Release();
+        }
+
+        return tape.NewValue(tensor, creator: null, requiresGrad: false, name: null, producer: null, position: -1);
+    }
+
     /// <summary>A tensor for an op's output or saved state: pooled and owned by this generation while
     /// recording, an ordinary allocation under no-grad (so evaluation results outlive the tape).</summary>
     internal Tensor<T> NewTensor<T>(Shape shape, bool clear = false)
@@ -126,9 +182,34 @@ public sealed partial class Tape
             return new Tensor<T>(shape);
         }
 
-        var t = TensorPool<T>.Rent(shape, clear);
+        var t = TensorPool<T>.Lease(shape, clear);
         _rented.Add(t);
         return t;
+    }
+
+    /// <summary>A view of <paramref name="source"/> in <paramref name="shape"/> (an op's reshaped output or a
+    /// broadcast view in backward): pooled and owned by this generation while recording, an ordinary view
+    /// under no-grad (released with its source if that is leased).</summary>
+    internal Tensor<T> NewView<T>(Tensor<T> source, Shape shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsRecording)
+        {
+            return source.Reshape(shape);
+        }
+
+        var t = TensorPool<T>.LeaseView(source, shape);
+        _rented.Add(t);
+        return t;
+    }
+
+    /// <summary>A handle to a new value of this generation, on a pooled state.</summary>
+    internal Var<T> NewValue<T>(Tensor<T> data, Node<T>? creator, bool requiresGrad, string? name, string? producer, int position)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var state = VarState<T>.Rent(data, this, creator, requiresGrad, name);
+        _values.Add(state);
+        return new Var<T>(state, producer, position);
     }
 
     /// <summary>A copy of <paramref name="indices"/> an op keeps for its backward (class labels, gathered rows):
@@ -151,24 +232,37 @@ public sealed partial class Tape
     }
 
     /// <summary>Wraps an op's output. When recording and some input requires grad, the node goes on the
-    /// tape and the output requires grad; otherwise the output is a constant.</summary>
+    /// tape and the output requires grad; otherwise the node goes back to its pool and the output is a
+    /// constant (of this generation while recording; one that outlives the tape under no-grad).</summary>
     internal Var<T> Record<T>(Node<T> node, Tensor<T> output, bool anyInputRequiresGrad)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!IsRecording)
+        string op = node.OpName;
+        if (!IsRecording || !anyInputRequiresGrad)
         {
-            return new Var<T>(output, requiresGrad: false, creator: null, tape: null, generation: 0, name: null);
+            node.Recycle();
+            if (!IsRecording)
+            {
+                return new Var<T>(VarState<T>.Owned(output, requiresGrad: false, name: null), op, -1);
+            }
+
+            if (output.IsLeased)
+            {
+                output.SetOrigin(op, -1, TensorRole.Output);
+            }
+
+            return NewValue<T>(output, creator: null, requiresGrad: false, name: null, op, -1);
         }
 
-        if (!anyInputRequiresGrad)
-        {
-            return new Var<T>(output, requiresGrad: false, creator: null, tape: this, generation: Generation, name: null);
-        }
-
-        var y = new Var<T>(output, requiresGrad: true, creator: node, tape: this, generation: Generation, name: null);
-        node.Bind(y);
         node.Index = _nodes.Count;
         _nodes.Add(node);
+        if (output.IsLeased)
+        {
+            output.SetOrigin(op, node.Index, TensorRole.Output);
+        }
+
+        var y = NewValue(output, node, requiresGrad: true, name: null, op, node.Index);
+        node.Bind(y);
         if (IsDetectingAnomalies)
         {
             AnomalyException.CheckForward(node, output);
@@ -241,6 +335,12 @@ public sealed partial class Tape
     internal interface IHookedLeaf
     {
         void FlushPassGradient();
+    }
+
+    /// <summary>A pooled object of one generation that goes back to its pool when the tape is released.</summary>
+    internal interface IRecyclable
+    {
+        void Recycle();
     }
 
     /// <summary>Ends a <see cref="NoGrad"/> or <see cref="DetectAnomaly"/> scope when disposed.</summary>

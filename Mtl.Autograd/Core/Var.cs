@@ -8,28 +8,28 @@ namespace Mtl.Autograd;
 /// Leaves are made with <see cref="Parameter"/> (trainable, named) or <see cref="Constant"/> (inputs);
 /// every op on them returns a new <see cref="Var{T}"/> recorded on the thread's <see cref="Tape"/>.
 /// </summary>
-public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
+/// <remarks>
+/// A value an op produced while recording belongs to the tape's live generation: once the tape is
+/// released (at the next forward pass after a backward, or by <see cref="Tape.Release"/>) every use of
+/// it throws, and so does every use of a tensor taken from its <see cref="Data"/> or <see cref="Grad"/>.
+/// Leaves and values computed under <see cref="Tape.NoGrad"/> are never released.
+/// </remarks>
+public sealed partial class Var<T> : IVar
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Tensor<T> _data;
-    private readonly Tape? _tape;
+    // A handle: the state is pooled for values on the tape, so the handle remembers the state's generation
+    // (a stale handle sees a newer generation) and, for messages, which op made it.
+    private readonly VarState<T> _state;
     private readonly int _generation;
-    private Tensor<T>? _grad;
-    private bool _gradZeroPending;
-    private Tensor<T>? _passGrad;
-    private int _gradPass = -1;
-    private int _lastBackwardPass = -1;
-    private bool _retainGrad;
-    private List<GradientHook<T>>? _hooks;
+    private readonly string? _producer;
+    private readonly int _position;
 
-    internal Var(Tensor<T> data, bool requiresGrad, Node<T>? creator, Tape? tape, int generation, string? name)
+    internal Var(VarState<T> state, string? producer, int position)
     {
-        _data = data;
-        Creator = creator;
-        _requiresGrad = requiresGrad;
-        _tape = tape;
-        _generation = generation;
-        Name = name;
+        _state = state;
+        _generation = state.Generation;
+        _producer = producer;
+        _position = position;
     }
 
     /// <summary>A trainable leaf: gradients accumulate into <see cref="Grad"/> across backward passes
@@ -37,87 +37,110 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     public static Var<T> Parameter(Tensor<T> data, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new Var<T>(data, requiresGrad: true, creator: null, tape: null, generation: 0, name);
+        return new Var<T>(VarState<T>.Owned(data, requiresGrad: true, name), null, -1);
     }
 
     /// <summary>A leaf no gradient flows to (inputs, targets, masks).</summary>
     public static Var<T> Constant(Tensor<T> data, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new Var<T>(data, requiresGrad: false, creator: null, tape: null, generation: 0, name);
+        return new Var<T>(VarState<T>.Owned(data, requiresGrad: false, name), null, -1);
     }
 
-    /// <summary>The value. Throws if the value belongs to a released tape generation.</summary>
+    /// <summary>The value. For a value on the tape, the tensor is valid until the tape is released (the
+    /// next forward pass after a backward); <see cref="Tensor{T}.Clone"/> it to keep it longer.</summary>
+    /// <exception cref="InvalidOperationException">The value belongs to a released tape generation.</exception>
     public Tensor<T> Data
     {
         get
         {
-            CheckAlive("Data");
-            return _data;
+            var data = Live("Data").Data;
+            data.MarkEscaped();
+            return data;
         }
     }
 
     /// <summary>
     /// The gradient: for a leaf, the sum over backward passes since the last <see cref="ZeroGrad"/>;
-    /// for an intermediate, the last pass's gradient when <see cref="RetainGrad"/> was called, else null.
+    /// for an intermediate, the last pass's gradient when <see cref="RetainGrad"/> was called (valid until
+    /// the tape is released, like <see cref="Data"/>), else null.
     /// </summary>
     public Tensor<T>? Grad
     {
         get
         {
-            CheckAlive("Grad");
-            if (IsLeaf)
-            {
-                return LeafGrad();
-            }
-
-            return _retainGrad && _tape is not null && _gradPass == _lastBackwardPass ? _grad : null;
+            var s = Live("Grad");
+            var g = s.IsLeaf ? s.LeafGrad() : s.RetainedGrad;
+            g?.MarkEscaped();
+            return g;
         }
     }
 
     /// <summary>The op that produced this value, or null for a leaf.</summary>
-    public Node? Creator { get; }
+    public Node? Creator
+    {
+        get
+        {
+            var node = Live("Creator").Creator;
+            node?.MarkEscaped();
+            return node;
+        }
+    }
 
     /// <inheritdoc />
-    public bool IsLeaf => Creator is null;
-
-    private bool _requiresGrad;
+    public bool IsLeaf => Live("IsLeaf").IsLeaf;
 
     /// <summary>True when gradients flow to this value. Settable on leaves only (freezing a parameter,
     /// PyTorch's requires_grad_); an op's output requires grad exactly when one of its inputs does.</summary>
     /// <exception cref="InvalidOperationException">Set on a value an op produced.</exception>
     public bool RequiresGrad
     {
-        get => _requiresGrad;
+        get => Live("RequiresGrad").RequiresGrad;
         set
         {
-            if (!IsLeaf)
+            var s = Live("RequiresGrad");
+            if (!s.IsLeaf)
             {
                 throw new InvalidOperationException($"RequiresGrad: {Describe()} was produced by an op; only leaves can be frozen or unfrozen (use Detach()).");
             }
 
-            _requiresGrad = value;
+            s.RequiresGrad = value;
         }
     }
 
     /// <inheritdoc />
-    public string? Name { get; set; }
+    public string? Name
+    {
+        get => Live("Name").Name;
+        set => Live("Name").Name = value;
+    }
 
     /// <inheritdoc />
-    public Shape Shape => _data.Shape;
+    public Shape Shape => Live("Shape").Data.Shape;
 
     /// <summary>The value of a one-element Var.</summary>
-    public T Item() => Data.Item();
+    public T Item() => Live("Item").Data.Item();
+
+    /// <summary>The value's tensor for the engine's own use: unchecked (ops check their inputs once in
+    /// <see cref="Tape.ForOp{T}"/>) and not counted as handed out, so the tape may reuse the object.</summary>
+    internal Tensor<T> Value => _state.Data;
 
     /// <summary>Asks an intermediate value to keep its gradient after backward (PyTorch's retain_grad).</summary>
     public Var<T> RetainGrad()
     {
-        _retainGrad = true;
+        Live("RetainGrad").RetainGrad();
         return this;
     }
 
-    /// <summary>A constant sharing this value's storage: gradients stop here.</summary>
-    public Var<T> Detach() => new(Data, requiresGrad: false, creator: null, tape: _tape, generation: _generation, name: Name);
+    /// <summary>A constant sharing this value's storage: gradients stop here. A detached value of the tape
+    /// is released with the tape, like the value itself.</summary>
+    public Var<T> Detach()
+    {
+        var s = Live("Detach");
+        return s.Tape is { } tape
+            ? tape.NewValue(s.Data, creator: null, requiresGrad: false, s.Name, _producer, _position)
+            : new Var<T>(VarState<T>.Owned(s.Data, requiresGrad: false, s.Name), null, -1);
+    }
 
     /// <summary>Sets a leaf's accumulated gradient to zero, keeping its buffer, so nothing is allocated.</summary>
     /// <remarks>
@@ -126,29 +149,7 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// overwrites it instead, which saves both the clearing pass and a read of the old values.
     /// <see cref="Grad"/> reads as zeros in between, as with PyTorch's <c>zero_grad(set_to_none=False)</c>.
     /// </remarks>
-    public void ZeroGrad()
-    {
-        if (IsLeaf)
-        {
-            _gradZeroPending = _grad is not null;
-        }
-        else
-        {
-            _grad?.Clear();
-        }
-    }
-
-    /// <summary>A leaf's accumulated gradient, first carrying out a deferred <see cref="ZeroGrad"/>.</summary>
-    private Tensor<T>? LeafGrad()
-    {
-        if (_gradZeroPending)
-        {
-            _grad!.Clear();
-            _gradZeroPending = false;
-        }
-
-        return _grad;
-    }
+    public void ZeroGrad() => Live("ZeroGrad").ZeroGrad();
 
     /// <summary>
     /// Registers a hook called with this value's complete gradient of each backward pass before it flows
@@ -158,17 +159,16 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     public IDisposable RegisterHook(Func<Tensor<T>, Tensor<T>?> hook)
     {
         ArgumentNullException.ThrowIfNull(hook);
-        if (!RequiresGrad)
+        var s = Live("RegisterHook");
+        if (!s.RequiresGrad)
         {
             throw new InvalidOperationException($"RegisterHook: {Describe()} does not require grad, so it never receives a gradient.");
         }
 
-        var h = new GradientHook<T>(this, hook);
-        (_hooks ??= []).Add(h);
+        var h = new GradientHook<T>(s, hook);
+        s.AddHook(h);
         return h;
     }
-
-    internal void RemoveHook(GradientHook<T> hook) => _hooks?.Remove(hook);
 
     /// <summary>
     /// Computes the gradient of this value with respect to every leaf that requires grad, accumulating
@@ -181,25 +181,26 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// <exception cref="ArgumentException">The seed's shape differs from the value's.</exception>
     public void Backward(Tensor<T>? seed = null, bool retainGraph = false)
     {
-        CheckAlive("Backward");
-        if (!RequiresGrad)
+        var s = Live("Backward");
+        if (!s.RequiresGrad)
         {
             throw new InvalidOperationException($"Backward: {Describe()} does not require grad; no parameter contributed to it.");
         }
 
-        if (seed is null && Shape.Length != 1)
+        var shape = s.Data.Shape;
+        if (seed is null && shape.Length != 1)
         {
-            throw new InvalidOperationException($"Backward: {Describe()} is not a scalar; pass a seed gradient of shape {Shape}.");
+            throw new InvalidOperationException($"Backward: {Describe()} is not a scalar; pass a seed gradient of shape {shape}.");
         }
 
-        if (seed is not null && seed.Shape != Shape)
+        if (seed is not null && seed.Shape != shape)
         {
-            throw new ArgumentException($"Backward: the seed has shape {seed.Shape} but the value has shape {Shape}.", nameof(seed));
+            throw new ArgumentException($"Backward: the seed has shape {seed.Shape} but the value has shape {shape}.", nameof(seed));
         }
 
-        var tape = _tape ?? Tape.Current;
+        var tape = s.Tape ?? Tape.Current;
         tape.BeginPass("Backward");
-        var sink = GradSink()!;
+        var sink = s.GradSink(out _, clearFresh: true)!;
         if (seed is null)
         {
             sink.Span.Fill(T.One);
@@ -209,7 +210,7 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
             TensorPrimitives.Add(sink.ReadOnlySpan, seed.ReadOnlySpan, sink.Span);
         }
 
-        if (Creator is Node root)
+        if (s.Creator is { } root)
         {
             tape.RunBackward(root, retainGraph);
         }
@@ -218,11 +219,11 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
             tape.FinishPass(retainGraph);
         }
 
-        foreach (var node in tape.Nodes)
+        foreach (var node in tape.RecordedNodes)
         {
             if (node.Output is Var<T> v)
             {
-                v._lastBackwardPass = tape.Pass;
+                v._state.LastBackwardPass = tape.Pass;
             }
         }
     }
@@ -231,7 +232,7 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// The buffer this pass's gradient of this value accumulates into, zeroed when first touched in the
     /// pass; null when no gradient flows here. Ops' backward rules add into it.
     /// </summary>
-    internal Tensor<T>? GradSink() => GradSink(out _, clearFresh: true);
+    internal Tensor<T>? GradSink() => _state.GradSink(out _, clearFresh: true);
 
     /// <summary>
     /// Like <see cref="GradSink()"/>, but a buffer that holds nothing yet (an intermediate touched for the
@@ -240,143 +241,63 @@ public sealed partial class Var<T> : IVar, Tape.IHookedLeaf
     /// which saves a clearing pass and the read of C. Otherwise the caller adds into it as usual (leaf
     /// gradients sum over backward passes until ZeroGrad).
     /// </summary>
-    internal Tensor<T>? GradSinkForOverwrite(out bool fresh) => GradSink(out fresh, clearFresh: false);
-
-    private Tensor<T>? GradSink(out bool fresh, bool clearFresh)
-    {
-        fresh = false;
-        if (!RequiresGrad)
-        {
-            return null;
-        }
-
-        if (IsLeaf)
-        {
-            if (_hooks is { Count: > 0 })
-            {
-                var tape = Tape.Current;
-                if (_gradPass != tape.Pass)
-                {
-                    _passGrad ??= new Tensor<T>(Shape);
-                    _passGrad.Clear();
-                    _gradPass = tape.Pass;
-                    tape.RegisterHookedLeaf(this);
-                }
-
-                return _passGrad;
-            }
-
-            if (_grad is null)
-            {
-                _grad = new Tensor<T>(Shape);
-                fresh = !clearFresh;
-            }
-            else if (_gradZeroPending)
-            {
-                if (clearFresh)
-                {
-                    _grad.Clear();
-                }
-
-                _gradZeroPending = false;
-                fresh = !clearFresh;
-            }
-
-            return _grad;
-        }
-
-        var owner = _tape!;
-        if (_gradPass != owner.Pass)
-        {
-            if (_grad is null)
-            {
-                _grad = owner.NewTensor<T>(Shape, clear: clearFresh);
-            }
-            else if (clearFresh)
-            {
-                _grad.Clear();
-            }
-
-            _gradPass = owner.Pass;
-            fresh = !clearFresh;
-        }
-
-        return _grad;
-    }
+    internal Tensor<T>? GradSinkForOverwrite(out bool fresh) => _state.GradSink(out fresh, clearFresh: false);
 
     /// <summary>This pass's gradient of an intermediate, or null when none reached it.</summary>
-    internal Tensor<T>? PassGrad => !IsLeaf && _tape is not null && _gradPass == _tape.Pass ? _grad : null;
+    internal Tensor<T>? PassGrad => _state.PassGrad;
 
     /// <summary>The buffer this pass's gradient went into (for anomaly checks), or null.</summary>
-    internal Tensor<T>? GradForCheck => IsLeaf ? (_hooks is { Count: > 0 } ? _passGrad : LeafGrad()) : PassGrad;
+    internal Tensor<T>? GradForCheck => _state.GradForCheck;
 
     /// <summary>Applies the hooks to this pass's gradient, in registration order.</summary>
-    internal void RunHooks()
-    {
-        var g = IsLeaf ? _passGrad : PassGrad;
-        if (_hooks is not { Count: > 0 } || g is null)
-        {
-            return;
-        }
-
-        foreach (var h in _hooks.ToArray())
-        {
-            var replacement = h.Invoke(g);
-            if (replacement is not null && !ReferenceEquals(replacement, g))
-            {
-                if (replacement.Shape != Shape)
-                {
-                    throw new InvalidOperationException($"Gradient hook on {Describe()}: returned shape {replacement.Shape}, expected {Shape}.");
-                }
-
-                replacement.ReadOnlySpan.CopyTo(g.Span);
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    void Tape.IHookedLeaf.FlushPassGradient()
-    {
-        RunHooks();
-        var grad = LeafGrad() ?? (_grad = new Tensor<T>(Shape));
-        TensorPrimitives.Add(grad.ReadOnlySpan, _passGrad!.ReadOnlySpan, grad.Span);
-    }
+    internal void RunHooks() => _state.RunHooks(this);
 
     /// <summary>Throws if this value belongs to a released generation or another thread's tape.</summary>
     internal void CheckUsable(string op, Tape current)
     {
-        CheckAlive(op);
-        if (_tape is not null && !ReferenceEquals(_tape, current))
+        var s = Live(op);
+        if (s.Tape is not null && !ReferenceEquals(s.Tape, current))
         {
             throw new InvalidOperationException($"{op}: {Describe()} was recorded on another thread's tape. Tapes are per thread; pass parameters, not intermediate values, between threads.");
         }
     }
 
-    private void CheckAlive(string op)
+    /// <summary>True while the value's generation has not been released.</summary>
+    internal bool IsAlive => _state.Generation == _generation;
+
+    /// <summary>The state, after checking that this handle's generation is still live.</summary>
+    private VarState<T> Live(string op)
     {
-        if (_tape is not null && _tape.Generation != _generation)
+        if (_state.Generation != _generation)
         {
-            throw new InvalidOperationException($"{op}: {Describe()} belongs to a tape generation that was released (after a backward pass or Release()); recompute it in a new forward pass.");
+            throw new InvalidOperationException($"{op}: {Describe()} belongs to a tape generation that was released (after a backward pass or Release()); recompute it in a new forward pass, or Clone() its Data before the next forward pass to keep the values.");
         }
+
+        return _state;
     }
 
     /// <summary>A short description for messages: name or producing op, and shape.</summary>
     internal string Describe()
     {
-        string what = Name is not null ? $"'{Name}'" : Creator is not null ? $"the output of {Creator.OpName} (#{Creator.Index})" : "a leaf";
-        return $"{what} of shape {_data.Shape}";
+        if (!IsAlive)
+        {
+            return _producer is null ? "a detached value" : $"the output of {_producer} ({Where()})";
+        }
+
+        var s = _state;
+        string what = s.Name is not null ? $"'{s.Name}'" : s.Creator is not null ? $"the output of {s.Creator.OpName} (#{s.Creator.Index})" : "a leaf";
+        return $"{what} of shape {s.Data.Shape}";
     }
 
-    /// <inheritdoc />
-    public TensorStats ValueStats() => TensorStats.Of(_data);
+    private string Where() => _position >= 0 ? $"#{_position}" : "not recorded";
 
     /// <inheritdoc />
-    public TensorStats? GradStats()
-    {
-        var g = IsLeaf ? LeafGrad() : (_tape is not null && _gradPass == _lastBackwardPass ? _grad : null);
-        return g is null ? null : TensorStats.Of(g);
-    }
+    public TensorStats ValueStats() => TensorStats.Of(Live("ValueStats").Data);
 
     /// <inheritdoc />
-    public override string ToString() => $"Var({Describe()}{(RequiresGrad ? ", requires grad" : string.Empty)})";
+    public TensorStats? GradStats() => Live("GradStats").GradForStats is { } g ? TensorStats.Of(g) : null;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        IsAlive ? $"Var({Describe()}{(_state.RequiresGrad ? ", requires grad" : string.Empty)})" : $"Var({Describe()}, released)";
 }

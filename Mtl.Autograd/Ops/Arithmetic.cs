@@ -43,10 +43,34 @@ public sealed partial class Var<T>
 
     /// <summary>−a (named form of the unary minus).</summary>
     public Var<T> Neg() => -this;
+
+    /// <summary>a + b for a constant tensor b (not copied), with broadcasting.</summary>
+    public static Var<T> operator +(Var<T> a, Tensor<T> b) => AddNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a + b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator +(Tensor<T> a, Var<T> b) => AddNode<T>.Forward(Tape.ConstantOf(a), b);
+
+    /// <summary>a − b for a constant tensor b (not copied), with broadcasting: a loss's prediction − target.</summary>
+    public static Var<T> operator -(Var<T> a, Tensor<T> b) => SubtractNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a − b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator -(Tensor<T> a, Var<T> b) => SubtractNode<T>.Forward(Tape.ConstantOf(a), b);
+
+    /// <summary>a ⊙ b for a constant tensor b (not copied), with broadcasting.</summary>
+    public static Var<T> operator *(Var<T> a, Tensor<T> b) => MultiplyNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a ⊙ b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator *(Tensor<T> a, Var<T> b) => MultiplyNode<T>.Forward(Tape.ConstantOf(a), b);
+
+    /// <summary>a / b for a constant tensor b (not copied), with broadcasting.</summary>
+    public static Var<T> operator /(Var<T> a, Tensor<T> b) => DivideNode<T>.Forward(a, Tape.ConstantOf(b));
+
+    /// <summary>a / b for a constant tensor a (not copied), with broadcasting.</summary>
+    public static Var<T> operator /(Tensor<T> a, Var<T> b) => DivideNode<T>.Forward(Tape.ConstantOf(a), b);
 }
 
 /// <summary>y = a + b; da = Σ_broadcast dy, db = Σ_broadcast dy.</summary>
-internal sealed class AddNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
+internal sealed class AddNode<T> : BinaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string OpName => "add";
@@ -56,8 +80,16 @@ internal sealed class AddNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
         var tape = Tape.ForOp("add", a, b);
         var shape = Shape.Broadcast(a.Shape, b.Shape, "add");
         var y = tape.NewTensor<T>(shape);
-        Tensor.Add(a.Data, b.Data, y);
-        return tape.Record(new AddNode<T>(a, b), y, a.RequiresGrad || b.RequiresGrad);
+        Tensor.Add(a.Value, b.Value, y);
+        var node = NodePool<AddNode<T>>.Rent();
+        node.SetInputs(a, b);
+        return tape.Record(node, y, a.RequiresGrad || b.RequiresGrad);
+    }
+
+    private protected override void Release()
+    {
+        ClearInputs();
+        NodePool<AddNode<T>>.Return(this);
     }
 
     internal override void Backward()
@@ -75,7 +107,7 @@ internal sealed class AddNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
 }
 
 /// <summary>y = a − b; da = Σ_broadcast dy, db = −Σ_broadcast dy.</summary>
-internal sealed class SubtractNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
+internal sealed class SubtractNode<T> : BinaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string OpName => "sub";
@@ -84,8 +116,16 @@ internal sealed class SubtractNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
     {
         var tape = Tape.ForOp("sub", a, b);
         var y = tape.NewTensor<T>(Shape.Broadcast(a.Shape, b.Shape, "sub"));
-        Tensor.Subtract(a.Data, b.Data, y);
-        return tape.Record(new SubtractNode<T>(a, b), y, a.RequiresGrad || b.RequiresGrad);
+        Tensor.Subtract(a.Value, b.Value, y);
+        var node = NodePool<SubtractNode<T>>.Rent();
+        node.SetInputs(a, b);
+        return tape.Record(node, y, a.RequiresGrad || b.RequiresGrad);
+    }
+
+    private protected override void Release()
+    {
+        ClearInputs();
+        NodePool<SubtractNode<T>>.Return(this);
     }
 
     internal override void Backward()
@@ -111,7 +151,7 @@ internal sealed class SubtractNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
 }
 
 /// <summary>y = a ⊙ b; da = Σ_broadcast dy ⊙ b, db = Σ_broadcast dy ⊙ a.</summary>
-internal sealed class MultiplyNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
+internal sealed class MultiplyNode<T> : BinaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string OpName => "mul";
@@ -120,14 +160,22 @@ internal sealed class MultiplyNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
     {
         var tape = Tape.ForOp("mul", a, b);
         var y = tape.NewTensor<T>(Shape.Broadcast(a.Shape, b.Shape, "mul"));
-        Tensor.Multiply(a.Data, b.Data, y);
-        return tape.Record(new MultiplyNode<T>(a, b), y, a.RequiresGrad || b.RequiresGrad);
+        Tensor.Multiply(a.Value, b.Value, y);
+        var node = NodePool<MultiplyNode<T>>.Rent();
+        node.SetInputs(a, b);
+        return tape.Record(node, y, a.RequiresGrad || b.RequiresGrad);
+    }
+
+    private protected override void Release()
+    {
+        ClearInputs();
+        NodePool<MultiplyNode<T>>.Return(this);
     }
 
     internal override void Backward()
     {
-        AccumulateProduct(A.GradSink(), B.Data);
-        AccumulateProduct(B.GradSink(), A.Data);
+        AccumulateProduct(A.GradSink(), B.Value);
+        AccumulateProduct(B.GradSink(), A.Value);
     }
 
     /// <summary>g += Σ_broadcast dy ⊙ other.</summary>
@@ -151,7 +199,7 @@ internal sealed class MultiplyNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
 }
 
 /// <summary>y = a / b; da = Σ_broadcast dy / b, db = −Σ_broadcast dy ⊙ y / b.</summary>
-internal sealed class DivideNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
+internal sealed class DivideNode<T> : BinaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string OpName => "div";
@@ -160,8 +208,16 @@ internal sealed class DivideNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
     {
         var tape = Tape.ForOp("div", a, b);
         var y = tape.NewTensor<T>(Shape.Broadcast(a.Shape, b.Shape, "div"));
-        Tensor.Divide(a.Data, b.Data, y);
-        return tape.Record(new DivideNode<T>(a, b), y, a.RequiresGrad || b.RequiresGrad);
+        Tensor.Divide(a.Value, b.Value, y);
+        var node = NodePool<DivideNode<T>>.Rent();
+        node.SetInputs(a, b);
+        return tape.Record(node, y, a.RequiresGrad || b.RequiresGrad);
+    }
+
+    private protected override void Release()
+    {
+        ClearInputs();
+        NodePool<DivideNode<T>>.Return(this);
     }
 
     internal override void Backward()
@@ -170,15 +226,15 @@ internal sealed class DivideNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
         if (A.GradSink() is { } ga)
         {
             var t = tape.NewTensor<T>(Dy.Shape);
-            Tensor.Divide(Dy, B.Data, t);
+            Tensor.Divide(Dy, B.Value, t);
             Tensor.SumTo(t, ga, accumulate: true);
         }
 
         if (B.GradSink() is { } gb)
         {
             var t = tape.NewTensor<T>(Dy.Shape);
-            Tensor.Multiply(Dy, Y.Data, t);
-            Tensor.Divide(t, B.Data, t);
+            Tensor.Multiply(Dy, Y.Value, t);
+            Tensor.Divide(t, B.Value, t);
             TensorPrimitives.Negate(t.ReadOnlySpan, t.Span);
             Tensor.SumTo(t, gb, accumulate: true);
         }
@@ -186,31 +242,44 @@ internal sealed class DivideNode<T>(Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
 }
 
 /// <summary>y = α·x + β for scalars α, β (negation, scalar add and multiply); dx = α·dy.</summary>
-internal sealed class ScaleNode<T>(Var<T> x, T alpha, T beta, string name) : UnaryNode<T>(x)
+internal sealed class ScaleNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override string OpName => name;
+    private T _alpha;
+    private T _beta;
+    private string _name = string.Empty;
 
-    public override string Detail => beta == T.Zero ? $"α={alpha}" : $"α={alpha} β={beta}";
+    public override string OpName => _name;
+
+    public override string Detail => _beta == T.Zero ? $"α={_alpha}" : $"α={_alpha} β={_beta}";
 
     public static Var<T> Forward(Var<T> x, T alpha, T beta, string name)
     {
         var tape = Tape.ForOp(name, x);
         var y = tape.NewTensor<T>(x.Shape);
-        TensorPrimitives.Multiply(x.Data.ReadOnlySpan, alpha, y.Span);
+        TensorPrimitives.Multiply(x.Value.ReadOnlySpan, alpha, y.Span);
         if (beta != T.Zero)
         {
             TensorPrimitives.Add(y.ReadOnlySpan, beta, y.Span);
         }
 
-        return tape.Record(new ScaleNode<T>(x, alpha, beta, name), y, x.RequiresGrad);
+        var node = NodePool<ScaleNode<T>>.Rent();
+        node.SetInput(x);
+        (node._alpha, node._beta, node._name) = (alpha, beta, name);
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
     {
         if (X.GradSink() is { } gx)
         {
-            TensorPrimitives.MultiplyAdd(Dy.ReadOnlySpan, alpha, gx.ReadOnlySpan, gx.Span);
+            TensorPrimitives.MultiplyAdd(Dy.ReadOnlySpan, _alpha, gx.ReadOnlySpan, gx.Span);
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<ScaleNode<T>>.Return(this);
     }
 }

@@ -22,14 +22,20 @@ public static partial class Ops
 /// dW += G·colᵀ, db += Σ_columns G, dx[n] += col2im(Wᵀ·G) (col2im adds every column entry back onto the
 /// input pixel it was copied from, so overlapping windows accumulate).
 /// </summary>
-internal sealed class Conv2dNode<T>(Var<T> x, Var<T> w, Var<T>? b, Conv2dGeometry g, Tensor<T> columns) : Node<T>
+internal sealed class Conv2dNode<T> : Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Var<T> _x = null!;
+    private Var<T> _w = null!;
+    private Var<T>? _b;
+    private Conv2dGeometry _g;
+    private Tensor<T> _columns = null!;
+
     public override string OpName => "conv2d";
 
-    public override string Detail => $"k={g.KernelH}x{g.KernelW} stride={g.StrideH},{g.StrideW} pad={g.PadH},{g.PadW}";
+    public override string Detail => $"k={_g.KernelH}x{_g.KernelW} stride={_g.StrideH},{_g.StrideW} pad={_g.PadH},{_g.PadW}";
 
-    protected override IEnumerable<Var<T>> TypedInputs => b is null ? [x, w] : [x, w, b];
+    protected override IEnumerable<Var<T>> TypedInputs => _b is null ? [_x, _w] : [_x, _w, _b];
 
     public static Var<T> Forward(Var<T> x, Var<T> w, Var<T>? b, (int Height, int Width) stride, (int Height, int Width) padding)
     {
@@ -50,9 +56,9 @@ internal sealed class Conv2dNode<T>(Var<T> x, Var<T> w, Var<T>? b, Conv2dGeometr
         int n = x.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
         var colBuffer = tape.NewTensor<T>(new Shape(n, rows, cols));
         var y = tape.NewTensor<T>(new Shape(n, outC, g.OutH, g.OutW));
-        var xs = x.Data.ReadOnlySpan;
+        var xs = x.Value.ReadOnlySpan;
         var ys = y.Span;
-        var ws = w.Data.ReadOnlySpan;
+        var ws = w.Value.ReadOnlySpan;
         for (int s = 0; s < n; s++)
         {
             var col = colBuffer.Span.Slice(s * rows * cols, rows * cols);
@@ -64,7 +70,7 @@ internal sealed class Conv2dNode<T>(Var<T> x, Var<T> w, Var<T>? b, Conv2dGeometr
             }
             else
             {
-                var bs = b.Data.ReadOnlySpan;
+                var bs = b.Value.ReadOnlySpan;
                 for (int o = 0; o < outC; o++)
                 {
                     ysample.Slice(o * cols, cols).Fill(bs[o]);
@@ -75,17 +81,20 @@ internal sealed class Conv2dNode<T>(Var<T> x, Var<T> w, Var<T>? b, Conv2dGeometr
         }
 
         bool grad = x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false);
-        return tape.Record(new Conv2dNode<T>(x, w, b, g, colBuffer), y, grad);
+        var node = NodePool<Conv2dNode<T>>.Rent();
+        (node._x, node._w, node._b, node._g, node._columns) = (x, w, b, g, colBuffer);
+        return tape.Record(node, y, grad);
     }
 
     internal override void Backward()
     {
+        var (x, w, b, g, columns) = (_x, _w, _b, _g, _columns);
         int n = x.Shape[0], outC = w.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
         var dy = Dy.ReadOnlySpan;
         var gx = x.GradSink();
         var gw = w.GradSink();
         var gb = b?.GradSink();
-        var dcol = gx is null ? null : TensorPool<T>.Rent(new Shape(rows, cols), clear: false);
+        var dcol = gx is null ? null : TensorPool<T>.Lease(new Shape(rows, cols), clear: false);
         for (int s = 0; s < n; s++)
         {
             var gs = dy.Slice(s * outC * cols, outC * cols);
@@ -106,7 +115,7 @@ internal sealed class Conv2dNode<T>(Var<T> x, Var<T> w, Var<T>? b, Conv2dGeometr
 
             if (gx is not null)
             {
-                Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, rows, cols, outC, w.Data.ReadOnlySpan, gs, dcol!.Span, accumulate: false);
+                Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, rows, cols, outC, w.Value.ReadOnlySpan, gs, dcol!.Span, accumulate: false);
                 g.Col2ImAdd(dcol.ReadOnlySpan, gx.Span.Slice(s * g.InputSize, g.InputSize));
             }
         }
@@ -115,5 +124,11 @@ internal sealed class Conv2dNode<T>(Var<T> x, Var<T> w, Var<T>? b, Conv2dGeometr
         {
             TensorPool<T>.Return(dcol);
         }
+    }
+
+    private protected override void Release()
+    {
+        (_x, _w, _b, _columns) = (null!, null!, null, null!);
+        NodePool<Conv2dNode<T>>.Return(this);
     }
 }

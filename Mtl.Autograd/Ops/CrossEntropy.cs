@@ -16,9 +16,14 @@ public static partial class Ops
 }
 
 /// <summary>y = (1/W) Σ wᵢ(lseᵢ − xᵢ[yᵢ]); dxᵢ = dy·(wᵢ/W)·(softmax(xᵢ) − onehot(yᵢ)).</summary>
-internal sealed class CrossEntropyNode<T>(Var<T> x, Tensor<T> probabilities, int[] labels, Tensor<T>? weights, T scale) : UnaryNode<T>(x)
+internal sealed class CrossEntropyNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Tensor<T> _probabilities = null!;
+    private int[] _labels = [];
+    private Tensor<T>? _weights;
+    private T _scale;
+
     public override string OpName => "cross_entropy";
 
     public static Var<T> Forward(Var<T> x, ReadOnlySpan<int> labels, Tensor<T>? weights)
@@ -36,8 +41,8 @@ internal sealed class CrossEntropyNode<T>(Var<T> x, Tensor<T> probabilities, int
         }
 
         var probs = tape.NewTensor<T>(x.Shape);
-        Tensor.Softmax(x.Data, probs);
-        var xs = x.Data.ReadOnlySpan;
+        Tensor.Softmax(x.Value, probs);
+        var xs = x.Value.ReadOnlySpan;
         var ps = probs.ReadOnlySpan;
         T total = T.Zero, weightSum = T.Zero;
         for (int i = 0; i < rows; i++)
@@ -70,7 +75,10 @@ internal sealed class CrossEntropyNode<T>(Var<T> x, Tensor<T> probabilities, int
         T scale = weightSum == T.Zero ? T.Zero : T.One / weightSum;
         var y = tape.NewTensor<T>(Shape.Scalar);
         y.Span[0] = total * scale;
-        return tape.Record(new CrossEntropyNode<T>(x, probs, tape.KeepIndices(labels), weights, scale), y, x.RequiresGrad);
+        var node = NodePool<CrossEntropyNode<T>>.Rent();
+        node.SetInput(x);
+        (node._probabilities, node._labels, node._weights, node._scale) = (probs, tape.KeepIndices(labels), weights, scale);
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
@@ -81,12 +89,12 @@ internal sealed class CrossEntropyNode<T>(Var<T> x, Tensor<T> probabilities, int
         }
 
         int rows = X.Shape[0], classes = X.Shape[1];
-        T g = Dy.ReadOnlySpan[0] * scale;
-        var ps = probabilities.ReadOnlySpan;
+        T g = Dy.ReadOnlySpan[0] * _scale;
+        var ps = _probabilities.ReadOnlySpan;
         var d = gx.Span;
         for (int i = 0; i < rows; i++)
         {
-            T w = weights is null ? T.One : weights[i];
+            T w = _weights is null ? T.One : _weights[i];
             if (w == T.Zero)
             {
                 continue;
@@ -95,7 +103,14 @@ internal sealed class CrossEntropyNode<T>(Var<T> x, Tensor<T> probabilities, int
             T c = g * w;
             var dst = d.Slice(i * classes, classes);
             TensorPrimitives.MultiplyAdd(ps.Slice(i * classes, classes), c, dst, dst);
-            dst[labels[i]] -= c;
+            dst[_labels[i]] -= c;
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        (_probabilities, _labels, _weights) = (null!, [], null);
+        NodePool<CrossEntropyNode<T>>.Return(this);
     }
 }

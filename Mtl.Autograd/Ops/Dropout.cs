@@ -14,12 +14,15 @@ public sealed partial class Var<T>
 }
 
 /// <summary>y = x ⊙ m with m ∈ {0, 1/(1−p)}; dx = dy ⊙ m.</summary>
-internal sealed class DropoutNode<T>(Var<T> x, Tensor<T> mask, double p) : UnaryNode<T>(x)
+internal sealed class DropoutNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Tensor<T> _mask = null!;
+    private double _p;
+
     public override string OpName => "dropout";
 
-    public override string Detail => $"p={p}";
+    public override string Detail => $"p={_p}";
 
     public static Var<T> Forward(Var<T> x, double p, SeededRandom random, bool training)
     {
@@ -44,15 +47,25 @@ internal sealed class DropoutNode<T>(Var<T> x, Tensor<T> mask, double p) : Unary
         }
 
         var y = tape.NewTensor<T>(x.Shape);
-        TensorPrimitives.Multiply(x.Data.ReadOnlySpan, mask.ReadOnlySpan, y.Span);
-        return tape.Record(new DropoutNode<T>(x, mask, p), y, x.RequiresGrad);
+        TensorPrimitives.Multiply(x.Value.ReadOnlySpan, mask.ReadOnlySpan, y.Span);
+        var node = NodePool<DropoutNode<T>>.Rent();
+        node.SetInput(x);
+        (node._mask, node._p) = (mask, p);
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
     {
         if (X.GradSink() is { } gx)
         {
-            TensorPrimitives.MultiplyAdd(Dy.ReadOnlySpan, mask.ReadOnlySpan, gx.ReadOnlySpan, gx.Span);
+            TensorPrimitives.MultiplyAdd(Dy.ReadOnlySpan, _mask.ReadOnlySpan, gx.ReadOnlySpan, gx.Span);
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        _mask = null!;
+        NodePool<DropoutNode<T>>.Return(this);
     }
 }

@@ -20,26 +20,37 @@ internal interface IElementwiseRule<T>
 }
 
 /// <summary>The tape node of an element-wise function described by a rule struct.</summary>
-internal sealed class ElementwiseNode<T, TRule>(Var<T> x, TRule rule) : UnaryNode<T>(x)
+internal sealed class ElementwiseNode<T, TRule> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TRule : struct, IElementwiseRule<T>
 {
-    public override string OpName => rule.Name;
+    private TRule _rule;
+
+    public override string OpName => _rule.Name;
 
     public static Var<T> Forward(Var<T> x, TRule rule)
     {
         var tape = Tape.ForOp(rule.Name, x);
         var y = tape.NewTensor<T>(x.Shape);
-        MtlParallel.For(y.Length, new ForwardRange(x.Data, y, rule), cost: y.Length);
-        return tape.Record(new ElementwiseNode<T, TRule>(x, rule), y, x.RequiresGrad);
+        MtlParallel.For(y.Length, new ForwardRange(x.Value, y, rule), cost: y.Length);
+        var node = NodePool<ElementwiseNode<T, TRule>>.Rent();
+        node.SetInput(x);
+        node._rule = rule;
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
     {
         if (X.GradSinkForOverwrite(out bool fresh) is { } gx)
         {
-            MtlParallel.For(gx.Length, new BackwardRange(X.Data, Y.Data, Dy, gx, rule, !fresh), cost: gx.Length);
+            MtlParallel.For(gx.Length, new BackwardRange(X.Value, Y.Value, Dy, gx, _rule, !fresh), cost: gx.Length);
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<ElementwiseNode<T, TRule>>.Return(this);
     }
 
     /// <summary>y[s..e] = f(x[s..e]); large tensors are split across threads (each element is independent).</summary>

@@ -15,12 +15,16 @@ public static partial class Ops
 }
 
 /// <summary>y = x·Wᵀ + b; dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy.</summary>
-internal sealed class LinearNode<T>(Var<T> x, Var<T> w, Var<T>? b) : Node<T>
+internal sealed class LinearNode<T> : Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Var<T> _x = null!;
+    private Var<T> _w = null!;
+    private Var<T>? _b;
+
     public override string OpName => "linear";
 
-    protected override IEnumerable<Var<T>> TypedInputs => b is null ? [x, w] : [x, w, b];
+    protected override IEnumerable<Var<T>> TypedInputs => _b is null ? [_x, _w] : [_x, _w, _b];
 
     public static Var<T> Forward(Var<T> x, Var<T> w, Var<T>? b)
     {
@@ -44,33 +48,41 @@ internal sealed class LinearNode<T>(Var<T> x, Var<T> w, Var<T>? b) : Node<T>
         // The product overwrites y, then the bias is added row by row: overwriting is faster than
         // accumulating onto a pre-filled bias (C is not read), which is what makes the fusion pay.
         var y = tape.NewTensor<T>(new Shape(rows, outF));
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outF, inF, x.Data.ReadOnlySpan, w.Data.ReadOnlySpan, y.Span, accumulate: false);
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outF, inF, x.Value.ReadOnlySpan, w.Value.ReadOnlySpan, y.Span, accumulate: false);
         if (b is not null)
         {
-            BiasKernels<T>.AddToRows(y, rows, outF, b.Data);
+            BiasKernels<T>.AddToRows(y, rows, outF, b.Value);
         }
 
         bool grad = x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false);
-        return tape.Record(new LinearNode<T>(x, w, b), y, grad);
+        var node = NodePool<LinearNode<T>>.Rent();
+        (node._x, node._w, node._b) = (x, w, b);
+        return tape.Record(node, y, grad);
     }
 
     internal override void Backward()
     {
-        int rows = x.Shape[0], inF = x.Shape[1], outF = w.Shape[0];
+        int rows = _x.Shape[0], inF = _x.Shape[1], outF = _w.Shape[0];
         var g = Dy.ReadOnlySpan;
-        if (x.GradSinkForOverwrite(out bool fresh) is { } gx)
+        if (_x.GradSinkForOverwrite(out bool fresh) is { } gx)
         {
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, rows, inF, outF, g, w.Data.ReadOnlySpan, gx.Span, accumulate: !fresh);
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, rows, inF, outF, g, _w.Value.ReadOnlySpan, gx.Span, accumulate: !fresh);
         }
 
-        if (w.GradSinkForOverwrite(out fresh) is { } gw)
+        if (_w.GradSinkForOverwrite(out fresh) is { } gw)
         {
-            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, outF, inF, rows, g, x.Data.ReadOnlySpan, gw.Span, accumulate: !fresh);
+            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, outF, inF, rows, g, _x.Value.ReadOnlySpan, gw.Span, accumulate: !fresh);
         }
 
-        if (b?.GradSinkForOverwrite(out fresh) is { } gb)
+        if (_b?.GradSinkForOverwrite(out fresh) is { } gb)
         {
             BiasKernels<T>.ColumnSums(Dy, rows, outF, gb, overwrite: fresh);
         }
+    }
+
+    private protected override void Release()
+    {
+        (_x, _w, _b) = (null!, null!, null);
+        NodePool<LinearNode<T>>.Return(this);
     }
 }

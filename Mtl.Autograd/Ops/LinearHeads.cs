@@ -23,7 +23,19 @@ public static partial class Ops
     /// <param name="weights">W_t [out_t, in] per head.</param>
     /// <param name="biases">b_t [out_t] per head, or null entries for heads without a bias.</param>
     public static Var<T>[] LinearHeads<T>(Var<T> x, IReadOnlyList<Var<T>> weights, IReadOnlyList<Var<T>?> biases)
-        where T : unmanaged, IFloatingPointIeee754<T> => LinearHeadsNode<T>.Forward(x, weights, biases);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var outputs = new Var<T>[weights.Count];
+        LinearHeadsNode<T>.Forward(x, weights, biases, outputs);
+        return outputs;
+    }
+
+    /// <summary>As <see cref="LinearHeads{T}(Var{T}, IReadOnlyList{Var{T}}, IReadOnlyList{Var{T}})"/>, writing head t's
+    /// output to <paramref name="outputs"/>[t] (one entry per head), so a model's forward pass allocates no array.</summary>
+    /// <exception cref="ArgumentException"><paramref name="outputs"/> does not have one entry per head.</exception>
+    public static void LinearHeads<T>(Var<T> x, IReadOnlyList<Var<T>> weights, IReadOnlyList<Var<T>?> biases, Span<Var<T>> outputs)
+        where T : unmanaged, IFloatingPointIeee754<T> => LinearHeadsNode<T>.Forward(x, weights, biases, outputs);
 }
 
 /// <summary>
@@ -33,24 +45,16 @@ public static partial class Ops
 internal sealed class LinearHeadsNode<T> : Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Var<T> _x;
-    private readonly Var<T>[] _weights;
-    private readonly Var<T>?[] _biases;
-    private readonly Tensor<T> _stacked;
-    private readonly int[] _offsets;
-
-    private LinearHeadsNode(Var<T> x, Var<T>[] weights, Var<T>?[] biases, Tensor<T> stacked, int[] offsets)
-    {
-        _x = x;
-        _weights = weights;
-        _biases = biases;
-        _stacked = stacked;
-        _offsets = offsets;
-    }
+    // Kept across uses of the pooled node (cleared, not reallocated), so a repeated step allocates nothing.
+    private readonly List<Var<T>> _weights = [];
+    private readonly List<Var<T>?> _biases = [];
+    private readonly List<int> _offsets = [];
+    private Var<T> _x = null!;
+    private Tensor<T> _stacked = null!;
 
     public override string OpName => "linear_heads";
 
-    public override string Detail => $"heads={_weights.Length}";
+    public override string Detail => $"heads={_weights.Count}";
 
     protected override IEnumerable<Var<T>> TypedInputs
     {
@@ -72,7 +76,7 @@ internal sealed class LinearHeadsNode<T> : Node<T>
         }
     }
 
-    public static Var<T>[] Forward(Var<T> x, IReadOnlyList<Var<T>> weights, IReadOnlyList<Var<T>?> biases)
+    public static void Forward(Var<T> x, IReadOnlyList<Var<T>> weights, IReadOnlyList<Var<T>?> biases, Span<Var<T>> outputs)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weights);
@@ -83,13 +87,17 @@ internal sealed class LinearHeadsNode<T> : Node<T>
             throw new ArgumentException($"linear_heads: {weights.Count} weights and {biases.Count} biases; expected at least one head and one bias entry (or null) per weight.");
         }
 
+        if (outputs.Length != weights.Count)
+        {
+            throw new ArgumentException($"linear_heads: room for {outputs.Length} outputs for {weights.Count} heads.", nameof(outputs));
+        }
+
         if (x.Shape.Rank != 2)
         {
             throw new ArgumentException($"linear_heads: input {x.Shape} must be [batch, in].");
         }
 
-        int rows = x.Shape[0], inF = x.Shape[1], heads = weights.Count;
-        var offsets = new int[heads + 1];
+        int rows = x.Shape[0], inF = x.Shape[1], heads = weights.Count, outF = 0;
         bool grad = x.RequiresGrad;
         for (int t = 0; t < heads; t++)
         {
@@ -107,20 +115,25 @@ internal sealed class LinearHeadsNode<T> : Node<T>
                 throw new ArgumentException($"linear_heads: bias {t} {b.Describe()} does not match weight {w.Describe()} (expected [{w.Shape[0]}]).");
             }
 
-            offsets[t + 1] = offsets[t] + w.Shape[0];
+            outF += w.Shape[0];
             grad |= w.RequiresGrad || (b?.RequiresGrad ?? false);
         }
 
-        int outF = offsets[heads];
+        var node = NodePool<LinearHeadsNode<T>>.Rent();
+        var offsets = node._offsets;
+        offsets.Add(0);
         var stacked = tape.NewTensor<T>(new Shape(outF, inF));
         var bias = tape.NewTensor<T>(new Shape(outF));
         for (int t = 0; t < heads; t++)
         {
-            weights[t].Data.ReadOnlySpan.CopyTo(stacked.Span[(offsets[t] * inF)..]);
+            node._weights.Add(weights[t]);
+            node._biases.Add(biases[t]);
+            offsets.Add(offsets[t] + weights[t].Shape[0]);
+            weights[t].Value.ReadOnlySpan.CopyTo(stacked.Span[(offsets[t] * inF)..]);
             var bt = bias.Span[offsets[t]..offsets[t + 1]];
             if (biases[t] is { } b)
             {
-                b.Data.ReadOnlySpan.CopyTo(bt);
+                b.Value.ReadOnlySpan.CopyTo(bt);
             }
             else
             {
@@ -129,17 +142,19 @@ internal sealed class LinearHeadsNode<T> : Node<T>
         }
 
         var y = tape.NewTensor<T>(new Shape(rows, outF));
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outF, inF, x.Data.ReadOnlySpan, stacked.ReadOnlySpan, y.Span, accumulate: false);
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outF, inF, x.Value.ReadOnlySpan, stacked.ReadOnlySpan, y.Span, accumulate: false);
         BiasKernels<T>.AddToRows(y, rows, outF, bias);
 
-        var wide = tape.Record(new LinearHeadsNode<T>(x, [.. weights], [.. biases], stacked, offsets), y, grad);
-        var outputs = new Var<T>[heads];
+        (node._x, node._stacked) = (x, stacked);
+        var wide = tape.Record(node, y, grad);
+        int at = 0;
         for (int t = 0; t < heads; t++)
         {
-            outputs[t] = heads == 1 ? wide : wide.Slice(1, offsets[t], offsets[t + 1] - offsets[t]);
+            // Widths from the weights, not the node's offsets: Record may already have returned the node to its pool.
+            int width = weights[t].Shape[0];
+            outputs[t] = heads == 1 ? wide : wide.Slice(1, at, width);
+            at += width;
         }
-
-        return outputs;
     }
 
     internal override void Backward()
@@ -151,12 +166,12 @@ internal sealed class LinearHeadsNode<T> : Node<T>
             Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, rows, inF, outF, g, _stacked.ReadOnlySpan, gx.Span, accumulate: !fresh);
         }
 
-        if (Array.Exists(_weights, w => w.RequiresGrad))
+        if (_weights.Exists(w => w.RequiresGrad))
         {
             // One GEMM for all heads into a scratch [Σ out_t, in]; each head's rows are its dW_t.
-            var dw = TensorPool<T>.Rent(_stacked.Shape, clear: false);
-            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, outF, inF, rows, g, _x.Data.ReadOnlySpan, dw.Span, accumulate: false);
-            for (int t = 0; t < _weights.Length; t++)
+            var dw = TensorPool<T>.Lease(_stacked.Shape, clear: false);
+            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, outF, inF, rows, g, _x.Value.ReadOnlySpan, dw.Span, accumulate: false);
+            for (int t = 0; t < _weights.Count; t++)
             {
                 if (_weights[t].GradSinkForOverwrite(out fresh) is { } gw)
                 {
@@ -167,11 +182,11 @@ internal sealed class LinearHeadsNode<T> : Node<T>
             TensorPool<T>.Return(dw);
         }
 
-        if (Array.Exists(_biases, b => b is { RequiresGrad: true }))
+        if (_biases.Exists(b => b is { RequiresGrad: true }))
         {
-            var db = TensorPool<T>.Rent(new Shape(outF), clear: false);
+            var db = TensorPool<T>.Lease(new Shape(outF), clear: false);
             BiasKernels<T>.ColumnSums(Dy, rows, outF, db, overwrite: true);
-            for (int t = 0; t < _biases.Length; t++)
+            for (int t = 0; t < _biases.Count; t++)
             {
                 if (_biases[t]?.GradSinkForOverwrite(out fresh) is { } gb)
                 {
@@ -181,6 +196,15 @@ internal sealed class LinearHeadsNode<T> : Node<T>
 
             TensorPool<T>.Return(db);
         }
+    }
+
+    private protected override void Release()
+    {
+        _weights.Clear();
+        _biases.Clear();
+        _offsets.Clear();
+        (_x, _stacked) = (null!, null!);
+        NodePool<LinearHeadsNode<T>>.Return(this);
     }
 
     private static void AddOrCopy(ReadOnlySpan<T> source, Span<T> destination, bool overwrite)

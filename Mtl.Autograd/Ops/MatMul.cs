@@ -23,15 +23,18 @@ public sealed partial class Var<T>
 /// product accumulates straight into the gradient buffer (C += ...), summing over the batch for a
 /// shared 2-D operand.
 /// </summary>
-internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, MatrixTranspose transA, MatrixTranspose transB) : BinaryNode<T>(a, b)
+internal sealed class MatMulNode<T> : BinaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const MatrixTranspose N = MatrixTranspose.None;
     private const MatrixTranspose Tr = MatrixTranspose.Transpose;
 
+    private MatrixTranspose _transA;
+    private MatrixTranspose _transB;
+
     public override string OpName => "matmul";
 
-    public override string Detail => (transA, transB) switch
+    public override string Detail => (_transA, _transB) switch
     {
         (N, N) => "A·B",
         (N, _) => "A·Bᵀ",
@@ -42,22 +45,26 @@ internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, MatrixTranspose transA, 
     public static Var<T> Forward(Var<T> a, Var<T> b, MatrixTranspose transA, MatrixTranspose transB)
     {
         var tape = Tape.ForOp("matmul", a, b);
-        var probe = Tensor.MatMulResultShape(a.Data, b.Data, transA, transB);
+        var probe = Tensor.MatMulResultShape(a.Value, b.Value, transA, transB);
         var y = tape.NewTensor<T>(probe);
-        Tensor.MatMul(a.Data, b.Data, y, transA, transB);
-        return tape.Record(new MatMulNode<T>(a, b, transA, transB), y, a.RequiresGrad || b.RequiresGrad);
+        Tensor.MatMul(a.Value, b.Value, y, transA, transB);
+        var node = NodePool<MatMulNode<T>>.Rent();
+        node.SetInputs(a, b);
+        (node._transA, node._transB) = (transA, transB);
+        return tape.Record(node, y, a.RequiresGrad || b.RequiresGrad);
     }
 
     internal override void Backward()
     {
+        var (transA, transB) = (_transA, _transB);
         var ga = A.GradSink();
         var gb = B.GradSink();
         var g = Dy;
         int batch = g.Rank == 3 ? g.Dim(0) : 1;
         int m = g.Dim(-2), n = g.Dim(-1);
         int k = transA == N ? A.Shape[-1] : A.Shape[-2];
-        var ad = A.Data.ReadOnlySpan;
-        var bd = B.Data.ReadOnlySpan;
+        var ad = A.Value.ReadOnlySpan;
+        var bd = B.Value.ReadOnlySpan;
         int aSize = A.Shape[-2] * A.Shape[-1], bSize = B.Shape[-2] * B.Shape[-1];
         int aStride = A.Shape.Rank == 3 ? aSize : 0, bStride = B.Shape.Rank == 3 ? bSize : 0;
         for (int i = 0; i < batch; i++)
@@ -89,5 +96,11 @@ internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, MatrixTranspose transA, 
                 }
             }
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInputs();
+        NodePool<MatMulNode<T>>.Return(this);
     }
 }

@@ -19,12 +19,14 @@ public static partial class Ops
 /// in row-major order (ties go to the first, a NaN wins and propagates), 0 elsewhere. The argmax is
 /// found again in backward from x and y rather than saved.
 /// </summary>
-internal sealed class MaxPool2dNode<T>(Var<T> x, Conv2dGeometry g) : UnaryNode<T>(x)
+internal sealed class MaxPool2dNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Conv2dGeometry _g;
+
     public override string OpName => "max_pool2d";
 
-    public override string Detail => $"k={g.KernelH}x{g.KernelW} stride={g.StrideH},{g.StrideW}";
+    public override string Detail => $"k={_g.KernelH}x{_g.KernelW} stride={_g.StrideH},{_g.StrideW}";
 
     public static Var<T> Forward(Var<T> x, (int Height, int Width) kernel, (int Height, int Width) stride)
     {
@@ -37,7 +39,7 @@ internal sealed class MaxPool2dNode<T>(Var<T> x, Conv2dGeometry g) : UnaryNode<T
         var g = Conv2dGeometry.Create(x.Shape, kernel.Height, kernel.Width, stride, (0, 0), "max_pool2d");
         int planes = x.Shape[0] * x.Shape[1], outH = g.OutH, outW = g.OutW;
         var y = tape.NewTensor<T>(new Shape(x.Shape[0], x.Shape[1], outH, outW));
-        var xs = x.Data.ReadOnlySpan;
+        var xs = x.Value.ReadOnlySpan;
         var ys = y.Span;
         for (int p = 0; p < planes; p++)
         {
@@ -51,7 +53,10 @@ internal sealed class MaxPool2dNode<T>(Var<T> x, Conv2dGeometry g) : UnaryNode<T
             }
         }
 
-        return tape.Record(new MaxPool2dNode<T>(x, g), y, x.RequiresGrad);
+        var node = NodePool<MaxPool2dNode<T>>.Rent();
+        node.SetInput(x);
+        node._g = g;
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
@@ -61,8 +66,9 @@ internal sealed class MaxPool2dNode<T>(Var<T> x, Conv2dGeometry g) : UnaryNode<T
             return;
         }
 
+        var g = _g;
         int planes = X.Shape[0] * X.Shape[1], outH = g.OutH, outW = g.OutW, size = g.H * g.W;
-        var xs = X.Data.ReadOnlySpan;
+        var xs = X.Value.ReadOnlySpan;
         var dy = Dy.ReadOnlySpan;
         var dx = gx.Span;
         for (int p = 0; p < planes; p++)
@@ -76,6 +82,12 @@ internal sealed class MaxPool2dNode<T>(Var<T> x, Conv2dGeometry g) : UnaryNode<T
                 }
             }
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<MaxPool2dNode<T>>.Return(this);
     }
 
     /// <summary>Flat index in the plane of the window's first maximal element (or first NaN).</summary>

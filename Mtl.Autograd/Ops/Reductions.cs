@@ -22,12 +22,15 @@ public sealed partial class Var<T>
 }
 
 /// <summary>y = c·Σ x (over all elements or one axis; c = 1, or 1/n for a mean); dx = c·dy broadcast back.</summary>
-internal sealed class SumNode<T>(Var<T> x, int? axis, T scale) : UnaryNode<T>(x)
+internal sealed class SumNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override string OpName => scale == T.One ? "sum" : "mean";
+    private int? _axis;
+    private T _scale;
 
-    public override string Detail => axis is null ? "all" : $"axis={axis}";
+    public override string OpName => _scale == T.One ? "sum" : "mean";
+
+    public override string Detail => _axis is null ? "all" : $"axis={_axis}";
 
     public static Var<T> Forward(Var<T> x, int? axis, bool keepDim, bool mean)
     {
@@ -39,15 +42,15 @@ internal sealed class SumNode<T>(Var<T> x, int? axis, T scale) : UnaryNode<T>(x)
         {
             y = tape.NewTensor<T>(Shape.Scalar);
             scale = mean ? T.One / T.CreateTruncating(x.Shape.Length) : T.One;
-            y.Span[0] = Tensor.Sum(x.Data) * scale;
+            y.Span[0] = Tensor.Sum(x.Value) * scale;
         }
         else
         {
             int a = x.Shape.NormalizeAxis(axis.Value);
             scale = mean ? T.One / T.CreateTruncating(x.Shape[a]) : T.One;
-            var (outer, n, inner, shape) = Tensor.AxisView(x.Data, a, keepDim);
+            var (outer, n, inner, shape) = Tensor.AxisView(x.Value, a, keepDim);
             y = tape.NewTensor<T>(shape);
-            Tensor.SumAxisInto(x.Data.ReadOnlySpan, y.Span, outer, n, inner);
+            Tensor.SumAxisInto(x.Value.ReadOnlySpan, y.Span, outer, n, inner);
             if (mean)
             {
                 y.MultiplyInPlace(scale);
@@ -56,7 +59,10 @@ internal sealed class SumNode<T>(Var<T> x, int? axis, T scale) : UnaryNode<T>(x)
             axis = a;
         }
 
-        return tape.Record(new SumNode<T>(x, axis, scale), y, x.RequiresGrad);
+        var node = NodePool<SumNode<T>>.Rent();
+        node.SetInput(x);
+        (node._axis, node._scale) = (axis, scale);
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
@@ -66,39 +72,51 @@ internal sealed class SumNode<T>(Var<T> x, int? axis, T scale) : UnaryNode<T>(x)
             return;
         }
 
-        if (axis is null)
+        if (_axis is null)
         {
-            TensorPrimitives.Add(gx.ReadOnlySpan, Dy.ReadOnlySpan[0] * scale, gx.Span);
+            TensorPrimitives.Add(gx.ReadOnlySpan, Dy.ReadOnlySpan[0] * _scale, gx.Span);
             return;
         }
 
         // Broadcast dy (viewed with the reduced axis kept as 1) back over the axis.
+        var tape = Tape.Current;
         var g = Dy;
-        if (scale != T.One)
+        if (_scale != T.One)
         {
-            g = Tape.Current.NewTensor<T>(Dy.Shape);
-            TensorPrimitives.Multiply(Dy.ReadOnlySpan, scale, g.Span);
+            g = tape.NewTensor<T>(Dy.Shape);
+            TensorPrimitives.Multiply(Dy.ReadOnlySpan, _scale, g.Span);
         }
 
-        Tensor.Add(gx, g.Reshape(X.Shape.Reduce(axis.Value, keepDim: true)), gx);
+        Tensor.Add(gx, tape.NewView(g, X.Shape.Reduce(_axis.Value, keepDim: true)), gx);
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<SumNode<T>>.Return(this);
     }
 }
 
 /// <summary>y = max x along an axis; dx = dy at the first maximal element of each slice, 0 elsewhere.</summary>
-internal sealed class MaxNode<T>(Var<T> x, int axis) : UnaryNode<T>(x)
+internal sealed class MaxNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private int _axis;
+
     public override string OpName => "max";
 
-    public override string Detail => $"axis={axis}";
+    public override string Detail => $"axis={_axis}";
 
     public static Var<T> Forward(Var<T> x, int axis, bool keepDim)
     {
         var tape = Tape.ForOp("max", x);
         int a = x.Shape.NormalizeAxis(axis);
         var y = tape.NewTensor<T>(x.Shape.Reduce(a, keepDim));
-        Tensor.ExtremeInto(x.Data, a, y, max: true);
-        return tape.Record(new MaxNode<T>(x, a), y, x.RequiresGrad);
+        Tensor.ExtremeInto(x.Value, a, y, max: true);
+        var node = NodePool<MaxNode<T>>.Rent();
+        node.SetInput(x);
+        node._axis = a;
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
@@ -108,9 +126,9 @@ internal sealed class MaxNode<T>(Var<T> x, int axis) : UnaryNode<T>(x)
             return;
         }
 
-        var (outer, n, inner, _) = Tensor.AxisView(X.Data, axis, keepDim: false);
-        var xs = X.Data.ReadOnlySpan;
-        var ys = Y.Data.ReadOnlySpan;
+        var (outer, n, inner, _) = Tensor.AxisView(X.Value, _axis, keepDim: false);
+        var xs = X.Value.ReadOnlySpan;
+        var ys = Y.Value.ReadOnlySpan;
         var g = Dy.ReadOnlySpan;
         var d = gx.Span;
         for (int o = 0; o < outer; o++)
@@ -129,5 +147,11 @@ internal sealed class MaxNode<T>(Var<T> x, int axis) : UnaryNode<T>(x)
                 }
             }
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<MaxNode<T>>.Return(this);
     }
 }

@@ -6,7 +6,7 @@ namespace Mtl.Autograd;
 public sealed partial class Var<T>
 {
     /// <summary>The same elements in a new shape (one dimension may be -1); shares storage.</summary>
-    public Var<T> Reshape(params ReadOnlySpan<int> dims) => ReshapeNode<T>.Forward(this, Data.Reshape(dims));
+    public Var<T> Reshape(params ReadOnlySpan<int> dims) => ReshapeNode<T>.Forward(this, dims);
 
     /// <summary>The transpose of a 2-D value.</summary>
     public Var<T> Transpose() => TransposeNode<T>.Forward(this);
@@ -19,15 +19,24 @@ public sealed partial class Var<T>
 }
 
 /// <summary>y = x viewed in a new shape; dx = dy viewed in x's shape.</summary>
-internal sealed class ReshapeNode<T>(Var<T> x) : UnaryNode<T>(x)
+internal sealed class ReshapeNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string OpName => "reshape";
 
-    public static Var<T> Forward(Var<T> x, Tensor<T> view)
+    public static Var<T> Forward(Var<T> x, ReadOnlySpan<int> dims)
     {
         var tape = Tape.ForOp("reshape", x);
-        return tape.Record(new ReshapeNode<T>(x), view, x.RequiresGrad);
+        var view = tape.NewView(x.Value, x.Value.ResolveReshape(dims));
+        var node = NodePool<ReshapeNode<T>>.Rent();
+        node.SetInput(x);
+        return tape.Record(node, view, x.RequiresGrad);
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<ReshapeNode<T>>.Return(this);
     }
 
     internal override void Backward()
@@ -40,7 +49,7 @@ internal sealed class ReshapeNode<T>(Var<T> x) : UnaryNode<T>(x)
 }
 
 /// <summary>y = xᵀ; dx = dyᵀ.</summary>
-internal sealed class TransposeNode<T>(Var<T> x) : UnaryNode<T>(x)
+internal sealed class TransposeNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string OpName => "transpose";
@@ -54,8 +63,16 @@ internal sealed class TransposeNode<T>(Var<T> x) : UnaryNode<T>(x)
         }
 
         var y = tape.NewTensor<T>(new Shape(x.Shape[1], x.Shape[0]));
-        Tensor.TransposeInto(x.Data.ReadOnlySpan, y.Span, x.Shape[0], x.Shape[1]);
-        return tape.Record(new TransposeNode<T>(x), y, x.RequiresGrad);
+        Tensor.TransposeInto(x.Value.ReadOnlySpan, y.Span, x.Shape[0], x.Shape[1]);
+        var node = NodePool<TransposeNode<T>>.Rent();
+        node.SetInput(x);
+        return tape.Record(node, y, x.RequiresGrad);
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<TransposeNode<T>>.Return(this);
     }
 
     internal override void Backward()
@@ -77,12 +94,15 @@ internal sealed class TransposeNode<T>(Var<T> x) : UnaryNode<T>(x)
 }
 
 /// <summary>y = x[start : start+length] along an axis; dx[start : start+length] += dy, zero elsewhere.</summary>
-internal sealed class SliceNode<T>(Var<T> x, int axis, int start) : UnaryNode<T>(x)
+internal sealed class SliceNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private int _axis;
+    private int _start;
+
     public override string OpName => "slice";
 
-    public override string Detail => $"axis={axis} start={start}";
+    public override string Detail => $"axis={_axis} start={_start}";
 
     public static Var<T> Forward(Var<T> x, int axis, int start, int length)
     {
@@ -96,14 +116,17 @@ internal sealed class SliceNode<T>(Var<T> x, int axis, int start) : UnaryNode<T>
 
         var y = tape.NewTensor<T>(x.Shape.WithDim(a, length));
         int outer = x.Shape.OuterSize(a), inner = x.Shape.InnerSize(a);
-        var s = x.Data.ReadOnlySpan;
+        var s = x.Value.ReadOnlySpan;
         var d = y.Span;
         for (int o = 0; o < outer; o++)
         {
             s.Slice(((o * n) + start) * inner, length * inner).CopyTo(d.Slice(o * length * inner, length * inner));
         }
 
-        return tape.Record(new SliceNode<T>(x, a, start), y, x.RequiresGrad);
+        var node = NodePool<SliceNode<T>>.Rent();
+        node.SetInput(x);
+        (node._axis, node._start) = (a, start);
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
@@ -113,25 +136,33 @@ internal sealed class SliceNode<T>(Var<T> x, int axis, int start) : UnaryNode<T>
             return;
         }
 
-        int n = X.Shape[axis], length = Dy.Shape[axis];
-        int outer = X.Shape.OuterSize(axis), inner = X.Shape.InnerSize(axis);
+        int n = X.Shape[_axis], length = Dy.Shape[_axis];
+        int outer = X.Shape.OuterSize(_axis), inner = X.Shape.InnerSize(_axis);
         var g = Dy.ReadOnlySpan;
         var d = gx.Span;
         for (int o = 0; o < outer; o++)
         {
-            var dst = d.Slice(((o * n) + start) * inner, length * inner);
+            var dst = d.Slice(((o * n) + _start) * inner, length * inner);
             TensorPrimitives.Add(dst, g.Slice(o * length * inner, length * inner), dst);
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<SliceNode<T>>.Return(this);
     }
 }
 
 /// <summary>y[i] = x[indices[i]] (rows); dx[indices[i]] += dy[i], repeated indices accumulating.</summary>
-internal sealed class GatherNode<T>(Var<T> x, int[] indices) : UnaryNode<T>(x)
+internal sealed class GatherNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private int[] _indices = [];
+
     public override string OpName => "gather";
 
-    public override string Detail => $"{indices.Length} rows";
+    public override string Detail => $"{_indices.Length} rows";
 
     public static Var<T> Forward(Var<T> x, int[] indices)
     {
@@ -143,16 +174,26 @@ internal sealed class GatherNode<T>(Var<T> x, int[] indices) : UnaryNode<T>(x)
         }
 
         var y = tape.NewTensor<T>(x.Shape.WithDim(0, indices.Length));
-        Tensor.GatherInto(x.Data, indices, y);
-        return tape.Record(new GatherNode<T>(x, indices), y, x.RequiresGrad);
+        Tensor.GatherInto(x.Value, indices, y);
+        var node = NodePool<GatherNode<T>>.Rent();
+        node.SetInput(x);
+        node._indices = indices;
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
     {
         if (X.GradSink() is { } gx)
         {
-            Tensor.IndexAdd(gx, indices, Dy);
+            Tensor.IndexAdd(gx, _indices, Dy);
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        _indices = [];
+        NodePool<GatherNode<T>>.Return(this);
     }
 }
 
@@ -164,14 +205,17 @@ public static partial class Ops
 }
 
 /// <summary>y = [x₀, x₁, ...] along an axis; dxᵢ = the slice of dy where xᵢ was placed.</summary>
-internal sealed class ConcatNode<T>(Var<T>[] xs, int axis) : Node<T>
+internal sealed class ConcatNode<T> : Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Var<T>[] _xs = [];
+    private int _axis;
+
     public override string OpName => "concat";
 
-    public override string Detail => $"axis={axis}";
+    public override string Detail => $"axis={_axis}";
 
-    protected override IEnumerable<Var<T>> TypedInputs => xs;
+    protected override IEnumerable<Var<T>> TypedInputs => _xs;
 
     public static Var<T> Forward(IReadOnlyList<Var<T>> values, int axis)
     {
@@ -188,7 +232,7 @@ internal sealed class ConcatNode<T>(Var<T>[] xs, int axis) : Node<T>
         for (int i = 0; i < xs.Length; i++)
         {
             xs[i].CheckUsable("concat", tape);
-            tensors[i] = xs[i].Data;
+            tensors[i] = xs[i].Value;
             grad |= xs[i].RequiresGrad;
         }
 
@@ -196,17 +240,19 @@ internal sealed class ConcatNode<T>(Var<T>[] xs, int axis) : Node<T>
         int total = Tensor.ValidateConcat(tensors, a);
         var y = tape.NewTensor<T>(xs[0].Shape.WithDim(a, total));
         Tensor.ConcatInto(tensors, a, y);
-        return tape.Record(new ConcatNode<T>(xs, a), y, grad);
+        var node = NodePool<ConcatNode<T>>.Rent();
+        (node._xs, node._axis) = (xs, a);
+        return tape.Record(node, y, grad);
     }
 
     internal override void Backward()
     {
-        int outer = Dy.Shape.OuterSize(axis), inner = Dy.Shape.InnerSize(axis), total = Dy.Shape[axis];
+        int outer = Dy.Shape.OuterSize(_axis), inner = Dy.Shape.InnerSize(_axis), total = Dy.Shape[_axis];
         var g = Dy.ReadOnlySpan;
         int at = 0;
-        foreach (var x in xs)
+        foreach (var x in _xs)
         {
-            int run = x.Shape[axis] * inner;
+            int run = x.Shape[_axis] * inner;
             if (x.GradSink() is { } gx)
             {
                 var d = gx.Span;
@@ -219,5 +265,11 @@ internal sealed class ConcatNode<T>(Var<T>[] xs, int axis) : Node<T>
 
             at += run;
         }
+    }
+
+    private protected override void Release()
+    {
+        _xs = [];
+        NodePool<ConcatNode<T>>.Return(this);
     }
 }

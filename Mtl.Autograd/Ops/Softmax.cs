@@ -18,10 +18,12 @@ public sealed partial class Var<T>
 /// <summary>
 /// Per row of the last axis. Softmax y: dx = y ⊙ (dy − Σ dy⊙y). Log-softmax y: dx = dy − e^y·Σ dy.
 /// </summary>
-internal sealed class SoftmaxNode<T>(Var<T> x, bool log) : UnaryNode<T>(x)
+internal sealed class SoftmaxNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override string OpName => log ? "log_softmax" : "softmax";
+    private bool _log;
+
+    public override string OpName => _log ? "log_softmax" : "softmax";
 
     public static Var<T> Forward(Var<T> x, bool log)
     {
@@ -29,14 +31,17 @@ internal sealed class SoftmaxNode<T>(Var<T> x, bool log) : UnaryNode<T>(x)
         var y = tape.NewTensor<T>(x.Shape);
         if (log)
         {
-            Tensor.LogSoftmax(x.Data, y);
+            Tensor.LogSoftmax(x.Value, y);
         }
         else
         {
-            Tensor.Softmax(x.Data, y);
+            Tensor.Softmax(x.Value, y);
         }
 
-        return tape.Record(new SoftmaxNode<T>(x, log), y, x.RequiresGrad);
+        var node = NodePool<SoftmaxNode<T>>.Rent();
+        node.SetInput(x);
+        node._log = log;
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
@@ -47,7 +52,7 @@ internal sealed class SoftmaxNode<T>(Var<T> x, bool log) : UnaryNode<T>(x)
         }
 
         int n = X.Shape[-1];
-        var ys = Y.Data.ReadOnlySpan;
+        var ys = Y.Value.ReadOnlySpan;
         var g = Dy.ReadOnlySpan;
         var d = gx.Span;
         for (int o = 0; o + n <= ys.Length && n > 0; o += n)
@@ -55,7 +60,7 @@ internal sealed class SoftmaxNode<T>(Var<T> x, bool log) : UnaryNode<T>(x)
             var y = ys.Slice(o, n);
             var dy = g.Slice(o, n);
             var dx = d.Slice(o, n);
-            if (log)
+            if (_log)
             {
                 T total = TensorPrimitives.Sum(dy);
                 for (int i = 0; i < n; i++)
@@ -73,10 +78,16 @@ internal sealed class SoftmaxNode<T>(Var<T> x, bool log) : UnaryNode<T>(x)
             }
         }
     }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<SoftmaxNode<T>>.Return(this);
+    }
 }
 
 /// <summary>y = log Σ eˣ per row; dx = dy·e^(x − y) (the softmax).</summary>
-internal sealed class LogSumExpNode<T>(Var<T> x) : UnaryNode<T>(x)
+internal sealed class LogSumExpNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string OpName => "logsumexp";
@@ -90,8 +101,10 @@ internal sealed class LogSumExpNode<T>(Var<T> x) : UnaryNode<T>(x)
         }
 
         var y = tape.NewTensor<T>(x.Shape.Reduce(-1, keepDim));
-        Tensor.LogSumExpInto(x.Data, y);
-        return tape.Record(new LogSumExpNode<T>(x), y, x.RequiresGrad);
+        Tensor.LogSumExpInto(x.Value, y);
+        var node = NodePool<LogSumExpNode<T>>.Rent();
+        node.SetInput(x);
+        return tape.Record(node, y, x.RequiresGrad);
     }
 
     internal override void Backward()
@@ -102,8 +115,8 @@ internal sealed class LogSumExpNode<T>(Var<T> x) : UnaryNode<T>(x)
         }
 
         int n = X.Shape[-1];
-        var xs = X.Data.ReadOnlySpan;
-        var ys = Y.Data.ReadOnlySpan;
+        var xs = X.Value.ReadOnlySpan;
+        var ys = Y.Value.ReadOnlySpan;
         var g = Dy.ReadOnlySpan;
         var d = gx.Span;
         for (int r = 0; r < ys.Length; r++)
@@ -118,5 +131,11 @@ internal sealed class LogSumExpNode<T>(Var<T> x) : UnaryNode<T>(x)
                 d[(r * n) + i] += g[r] * T.Exp(xs[(r * n) + i] - ys[r]);
             }
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInput();
+        NodePool<LogSumExpNode<T>>.Return(this);
     }
 }

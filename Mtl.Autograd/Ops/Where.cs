@@ -12,9 +12,11 @@ public static partial class Ops
 }
 
 /// <summary>y = mask ? a : b.</summary>
-internal sealed class WhereNode<T>(Tensor<T> mask, Var<T> a, Var<T> b) : BinaryNode<T>(a, b)
+internal sealed class WhereNode<T> : BinaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Tensor<T> _mask = null!;
+
     public override string OpName => "where";
 
     public static Var<T> Forward(Tensor<T> mask, Var<T> a, Var<T> b)
@@ -24,8 +26,11 @@ internal sealed class WhereNode<T>(Tensor<T> mask, Var<T> a, Var<T> b) : BinaryN
         var shape = Tensor.WhereShape(mask.Shape, a.Shape, b.Shape);
         var y = tape.NewTensor<T>(shape);
         var m = tape.NewTensor<T>(shape); // the mask as 0/1 in the output's shape, for the backward rule
-        Tensor.WhereInto(mask, a.Data, b.Data, y, m, a.Shape == shape ? null : tape.NewTensor<T>(shape));
-        return tape.Record(new WhereNode<T>(m, a, b), y, a.RequiresGrad || b.RequiresGrad);
+        Tensor.WhereInto(mask, a.Value, b.Value, y, m, a.Shape == shape ? null : tape.NewTensor<T>(shape));
+        var node = NodePool<WhereNode<T>>.Rent();
+        node.SetInputs(a, b);
+        node._mask = m;
+        return tape.Record(node, y, a.RequiresGrad || b.RequiresGrad);
     }
 
     internal override void Backward()
@@ -34,16 +39,23 @@ internal sealed class WhereNode<T>(Tensor<T> mask, Var<T> a, Var<T> b) : BinaryN
         if (A.GradSink() is { } ga)
         {
             var t = tape.NewTensor<T>(Dy.Shape);
-            Tensor.Multiply(Dy, mask, t);
+            Tensor.Multiply(Dy, _mask, t);
             Tensor.SumTo(t, ga, accumulate: true);
         }
 
         if (B.GradSink() is { } gb)
         {
             var t = tape.NewTensor<T>(Dy.Shape);
-            Tensor.Multiply(Dy, mask, t);
+            Tensor.Multiply(Dy, _mask, t);
             Tensor.Subtract(Dy, t, t);
             Tensor.SumTo(t, gb, accumulate: true);
         }
+    }
+
+    private protected override void Release()
+    {
+        ClearInputs();
+        _mask = null!;
+        NodePool<WhereNode<T>>.Return(this);
     }
 }

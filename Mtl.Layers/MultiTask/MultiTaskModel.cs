@@ -15,6 +15,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
 {
     private readonly List<(string Task, int Depth)> _tasks = [];
     private readonly List<string> _taskNames = [];
+    private string[] _taskArray = [];
     private HeadGroup[] _groups = [];
 
     /// <summary>Creates a model around a shared trunk; add heads with <see cref="AddHead"/>.</summary>
@@ -49,13 +50,14 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
         Heads.Add(task, head);
         _tasks.Add((task, d));
         _taskNames.Add(task);
+        _taskArray = [.. _taskNames];
         _groups = [.. _tasks.Select((t, i) => (t.Depth, Index: i)).GroupBy(t => t.Depth).OrderBy(g => g.Key).Select(g => HeadGroup.Of(g.Key, [.. g.Select(t => t.Index)], _tasks, Heads))];
         return this;
     }
 
     /// <summary>
     /// Whether the <see cref="Linear{T}"/> heads that attach at the same depth run as one wide layer
-    /// (<see cref="Ops.LinearHeads{T}"/>): one pass over the shared features instead of one per head,
+    /// (<see cref="Ops.LinearHeads{T}(Var{T}, IReadOnlyList{Var{T}}, IReadOnlyList{Var{T}})"/>): one pass over the shared features instead of one per head,
     /// forward and backward. The outputs and gradients are those of separate heads up to rounding. On by
     /// default; turn it off to see each head as its own op on the tape.
     /// </summary>
@@ -83,10 +85,17 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
                     throw new ArgumentException($"MultiTaskModel: the heads at depth {group.Depth} take [batch, {group.InFeatures}] but the trunk gives {x.Shape}.");
                 }
 
-                var fused = Ops.LinearHeads(x, group.Weights, group.Biases);
-                for (int j = 0; j < fused.Length; j++)
+                if (group.LinearRun >= 0)
                 {
-                    results[group.Linear[j]] = fused[j];
+                    Ops.LinearHeads(x, group.Weights, group.Biases, results.AsSpan(group.LinearRun, group.Linear.Length));
+                }
+                else
+                {
+                    var fused = Ops.LinearHeads(x, group.Weights, group.Biases);
+                    for (int j = 0; j < fused.Length; j++)
+                    {
+                        results[group.Linear[j]] = fused[j];
+                    }
                 }
             }
             else
@@ -103,13 +112,7 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
             }
         }
 
-        var outputs = new TaskOutputs<T>();
-        for (int i = 0; i < results.Length; i++)
-        {
-            outputs.Add(_tasks[i].Task, results[i]);
-        }
-
-        return outputs;
+        return new TaskOutputs<T>(_taskArray, results);
     }
 
     /// <summary>Runs only what <paramref name="task"/> needs: the trunk up to its depth, then its head.</summary>
@@ -127,9 +130,13 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
     public Var<T>? Penalty() => null;
 
     /// <summary>The heads attached at one depth: the <see cref="Linear{T}"/> ones (fusable, with their
-    /// parameters gathered once) and the others, as indices into the task list.</summary>
+    /// parameters gathered once) and the others, as indices into the task list. <see cref="LinearRun"/> is
+    /// the first task index when the Linear heads are consecutive tasks (their fused outputs then go
+    /// straight into the output array), else -1.</summary>
     private sealed record HeadGroup(int Depth, int[] Linear, int[] Other, int InFeatures, Var<T>[] Weights, Var<T>?[] Biases)
     {
+        public int LinearRun { get; } = Linear.Length > 0 && Linear.Select((task, j) => task - j).Distinct().Count() == 1 ? Linear[0] : -1;
+
         public static HeadGroup Of(int depth, int[] tasks, List<(string Task, int Depth)> all, ModuleDict<T> heads)
         {
             int[] linear = [.. tasks.Where(i => heads[all[i].Task] is Linear<T>)];

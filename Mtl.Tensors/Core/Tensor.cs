@@ -9,11 +9,15 @@ namespace Mtl.Tensors;
 /// <see cref="SliceRows"/> are views that share memory with their source; every other operation writes
 /// into a new tensor or into a destination the caller gives.
 /// </summary>
+/// <remarks>A tensor the autograd tape hands out (an op's value or gradient) lives until the tape is
+/// released at the next forward pass; after that every read or write through it, or through a view of
+/// it, throws <see cref="ReleasedTensorException"/>. Tensors made with <c>new</c>, <see cref="Clone"/> or
+/// under <c>Tape.NoGrad()</c> are never released.</remarks>
 /// <typeparam name="T"><see cref="float"/> (training) or <see cref="double"/> (gradient checks).</typeparam>
-public sealed partial class Tensor<T> : IPooledTensor
+public sealed partial class Tensor<T> : IPooledTensor, ILeasedTensor
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private T[] _buffer;
+    private T[]? _buffer;
     private int _offset;
     private Shape _shape;
 
@@ -69,13 +73,15 @@ public sealed partial class Tensor<T> : IPooledTensor
     public int RowLength => _shape.Rank == 0 ? 1 : _shape.InnerSize(0);
 
     /// <summary>The elements in row-major order.</summary>
-    public Span<T> Span => new(_buffer, _offset, _shape.Length);
+    /// <exception cref="ReleasedTensorException">The tape released this tensor.</exception>
+    public Span<T> Span => new(_buffer ?? ThrowReleased(), _offset, _shape.Length);
 
     /// <summary>The elements in row-major order, read-only.</summary>
-    public ReadOnlySpan<T> ReadOnlySpan => new(_buffer, _offset, _shape.Length);
+    /// <exception cref="ReleasedTensorException">The tape released this tensor.</exception>
+    public ReadOnlySpan<T> ReadOnlySpan => new(_buffer ?? ThrowReleased(), _offset, _shape.Length);
 
     /// <summary>The underlying array (shared with views).</summary>
-    internal T[] Buffer => _buffer;
+    internal T[] Buffer => _buffer ?? ThrowReleased();
 
     /// <summary>Offset of element 0 in <see cref="Buffer"/>.</summary>
     internal int Offset => _offset;
@@ -149,7 +155,7 @@ public sealed partial class Tensor<T> : IPooledTensor
             throw new InvalidOperationException($"Item: a tensor of shape {_shape} has {Length} elements, not 1.");
         }
 
-        return _buffer[_offset];
+        return Buffer[_offset];
     }
 
     /// <summary>A copy of the elements as a new array.</summary>
@@ -187,7 +193,7 @@ public sealed partial class Tensor<T> : IPooledTensor
     /// The view shares storage with this tensor.
     /// </summary>
     /// <exception cref="ArgumentException">The element counts differ or more than one dimension is -1.</exception>
-    public Tensor<T> Reshape(params ReadOnlySpan<int> dims) => new(_buffer, _offset, ResolveReshape(dims));
+    public Tensor<T> Reshape(params ReadOnlySpan<int> dims) => View(_offset, ResolveReshape(dims));
 
     /// <summary>A view of this tensor's storage in <paramref name="shape"/>.</summary>
     public Tensor<T> Reshape(Shape shape)
@@ -197,10 +203,10 @@ public sealed partial class Tensor<T> : IPooledTensor
             throw new ArgumentException($"Reshape: cannot view a tensor of shape {_shape} ({Length} elements) as {shape} ({shape.Length} elements).", nameof(shape));
         }
 
-        return new Tensor<T>(_buffer, _offset, shape);
+        return View(_offset, shape);
     }
 
-    private Shape ResolveReshape(ReadOnlySpan<int> dims)
+    internal Shape ResolveReshape(ReadOnlySpan<int> dims)
     {
         Span<int> d = stackalloc int[Shape.MaxRank];
         if (dims.Length > Shape.MaxRank)
@@ -270,38 +276,32 @@ public sealed partial class Tensor<T> : IPooledTensor
         }
 
         int row = RowLength;
-        return new Tensor<T>(_buffer, _offset + (start * row), _shape.WithDim(0, count));
+        return View(_offset + (start * row), _shape.WithDim(0, count));
     }
 
     /// <summary>True when both tensors have the same shape and element-wise equal values (bitwise for non-NaN).</summary>
     public bool ContentEquals(Tensor<T> other) =>
         other is not null && other.Shape == _shape && ReadOnlySpan.SequenceEqual(other.ReadOnlySpan);
 
-    /// <summary>True for tensors rented from <see cref="TensorPool{T}"/>.</summary>
-    internal bool IsPooled { get; init; }
-
     /// <inheritdoc />
     void IPooledTensor.ReturnToPool()
     {
-        if (!IsPooled)
+        if (!_rentedByCaller)
         {
-            throw new InvalidOperationException($"ReturnToPool: tensor {_shape} was not rented from the pool.");
+            throw new InvalidOperationException($"ReturnToPool: tensor {_shape} was not rented with TensorPool.Rent (a value or gradient of the autograd tape goes back when the tape is released).");
         }
 
         TensorPool<T>.Return(this);
     }
 
-    /// <summary>Re-points this tensor at new storage; used by the buffer pool and the autograd tape.</summary>
-    internal void Reset(T[] buffer, int offset, Shape shape)
-    {
-        _buffer = buffer;
-        _offset = offset;
-        _shape = shape;
-    }
+    /// <inheritdoc />
+    void ILeasedTensor.Release() => TensorPool<T>.Return(this);
 
     /// <summary>A short description: dtype, shape and, for small tensors, the values.</summary>
+    /// <exception cref="ReleasedTensorException">The tape released this tensor.</exception>
     public override string ToString()
     {
+        _ = Buffer;
         string name = typeof(T) == typeof(float) ? "float32" : "float64";
         if (Length > 16)
         {

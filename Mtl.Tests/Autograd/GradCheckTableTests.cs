@@ -18,6 +18,18 @@ public class GradCheckTableTests
 
     private static readonly int[] Labels = [2, 0, 1, 2, 1];
 
+    /// <summary>A fixed tensor in [−0.9, 0.9] for the Var-with-Tensor operators.</summary>
+    private static Tensor<double> C(params int[] dims)
+    {
+        var t = new Tensor<double>(dims);
+        for (int i = 0; i < t.Length; i++)
+        {
+            t[i] = (0.3 * (i % 7)) - 0.9;
+        }
+
+        return t;
+    }
+
     public static IEnumerable<Case> Cases()
     {
         // Arithmetic, with every broadcast pattern.
@@ -36,6 +48,10 @@ public class GradCheckTableTests
         yield return new("neg", [S(5)], v => -v[0]);
         yield return new("scalar affine", [S(2, 3)], v => (3.0 - (v[0] * 2.5)) + 1.0);
         yield return new("scalar divide", [S(2, 3)], v => (v[0] / 4.0) + (2.0 / v[0]), Positive: true);
+        yield return new("add constant tensor, both orders", [S(3, 4)], v => (v[0] + C(4)) * (C(3, 1) + v[0]));
+        yield return new("sub constant tensor, both orders", [S(3, 4)], v => (v[0] - C(3, 4)) * (C(4) - v[0]));
+        yield return new("mul constant tensor, both orders", [S(3, 4)], v => (v[0] * C(3, 4)) + (C(3, 1) * v[0]));
+        yield return new("div constant tensor, both orders", [S(3, 4)], v => (v[0] / (C(4) + 2.0)) + (C(3, 4) / v[0]), Positive: true);
 
         // Linear algebra.
         yield return new("matmul A·B", [S(3, 4), S(4, 5)], v => v[0].MatMul(v[1]));

@@ -64,7 +64,7 @@ public sealed class BceWithLogitsLoss<T> : ElementwiseLoss<T>
         var softplus = prediction.Softplus(beta: 1, threshold: double.PositiveInfinity);
         if (PositiveWeight is null)
         {
-            return softplus - (prediction * Var<T>.Constant(target));
+            return softplus - (prediction * target);
         }
 
         if (PositiveWeight.Length != prediction.Shape[-1])
@@ -75,6 +75,6 @@ public sealed class BceWithLogitsLoss<T> : ElementwiseLoss<T>
         // a = 1 + (p − 1)·t multiplies softplus(x); b = p·t multiplies x.
         var pt = Tensor.Multiply(target, PositiveWeight);
         var a = Tensor.Subtract(pt, target).AddInPlace(T.One);
-        return (softplus * Var<T>.Constant(a)) - (prediction * Var<T>.Constant(pt));
+        return (softplus * a) - (prediction * pt);
     }
 }

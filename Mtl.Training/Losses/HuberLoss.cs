@@ -35,7 +35,7 @@ public sealed class HuberLoss<T> : ElementwiseLoss<T>
     protected override Var<T> PointLoss(Var<T> prediction, Tensor<T> target)
     {
         T delta = T.CreateTruncating(Delta);
-        var a = (prediction - Var<T>.Constant(target)).Abs();
+        var a = (prediction - target).Abs();
         var q = a.Clamp(0, Delta);
         return (q.Square() * T.CreateTruncating(0.5)) + ((a - q) * delta);
     }

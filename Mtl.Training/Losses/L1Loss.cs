@@ -9,5 +9,5 @@ public sealed class L1Loss<T>(LossReduction reduction = LossReduction.Mean) : El
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc />
-    protected override Var<T> PointLoss(Var<T> prediction, Tensor<T> target) => (prediction - Var<T>.Constant(target)).Abs();
+    protected override Var<T> PointLoss(Var<T> prediction, Tensor<T> target) => (prediction - target).Abs();
 }

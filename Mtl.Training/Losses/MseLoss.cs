@@ -9,5 +9,5 @@ public sealed class MseLoss<T>(LossReduction reduction = LossReduction.Mean) : E
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc />
-    protected override Var<T> PointLoss(Var<T> prediction, Tensor<T> target) => (prediction - Var<T>.Constant(target)).Square();
+    protected override Var<T> PointLoss(Var<T> prediction, Tensor<T> target) => (prediction - target).Square();
 }

@@ -6,9 +6,10 @@ namespace Mtl.Training.Losses;
 /// <summary>
 /// The rows of a batch a loss sees and their weights, from an optional per-sample mask [N]: rows with
 /// weight 0 are dropped before any arithmetic, so whatever they hold (NaN targets of missing labels, a
-/// diverged prediction) can reach neither the loss nor the gradient.
+/// diverged prediction) can reach neither the loss nor the gradient. A struct: a loss computes one per
+/// batch, and an unmasked batch then allocates nothing.
 /// </summary>
-internal sealed class RowMask<T>
+internal readonly struct RowMask<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private RowMask(int[]? rows, T[]? weights, T weightSum, int count)
