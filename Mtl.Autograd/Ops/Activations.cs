@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using Mtl.Tensors;
 using Mtl.Tensors.Kernels;
 
@@ -47,7 +46,8 @@ public sealed partial class Var<T>
     public Var<T> Gelu(bool tanhApproximation = false) => ElementwiseNode<T, GeluRule<T>>.Forward(this, new GeluRule<T>(tanhApproximation));
 
     /// <summary>Softplus log(1 + e^(βx))/β, linear above βx &gt; threshold (PyTorch's defaults).</summary>
-    public Var<T> Softplus(double beta = 1, double threshold = 20) => ElementwiseNode<T, SoftplusRule<T>>.Forward(this, new SoftplusRule<T>(beta, threshold));
+    public Var<T> Softplus(double beta = 1, double threshold = 20) =>
+        ElementwiseNode<T, SoftplusRule<T>>.Forward(this, new SoftplusRule<T>(Tensor.SoftplusOperator(beta, threshold), beta, threshold));
 
     /// <summary>min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi.</summary>
     public Var<T> Clamp(double min, double max)
@@ -61,24 +61,19 @@ public sealed partial class Var<T>
     }
 }
 
+// Each rule names the op of its forward and of its backward (both in Mtl.Tensors.Kernels, the forward
+// shared with Tensor.X) and whether the backward reads the input x or the saved output y.
+
 /// <summary>y = eˣ; dx = dy·y.</summary>
 internal readonly struct ExpRule<T> : IElementwiseRule<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public string Name => "exp";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Exp(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(ExpOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) {
-        if (accumulate)
-        {
-            TensorPrimitives.MultiplyAdd(dy, y, gx, gx);
-        }
-        else
-        {
-            TensorPrimitives.Multiply(dy, y, gx);
-        }
-    }
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(dy, y, gx, default(MultiplyOp<T>), accumulate);
 }
 
 /// <summary>y = ln x; dx = dy / x.</summary>
@@ -87,9 +82,10 @@ internal readonly struct LogRule<T> : IElementwiseRule<T>
 {
     public string Name => "log";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Log(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(LogOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(dy, x, gx, default(DivideKernel<T>), accumulate);
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(dy, x, gx, default(DivideOp<T>), accumulate);
 }
 
 /// <summary>y = √x; dx = dy / (2y).</summary>
@@ -98,16 +94,10 @@ internal readonly struct SqrtRule<T> : IElementwiseRule<T>
 {
     public string Name => "sqrt";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sqrt(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(SqrtOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
-    {
-        T half = T.CreateTruncating(0.5);
-        for (int i = 0; i < gx.Length; i++)
-        {
-            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], half * dy[i] / y[i]);
-        }
-    }
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(y, dy, gx, default(SqrtBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = xᵖ; dx = dy·p·xᵖ⁻¹.</summary>
@@ -116,16 +106,10 @@ internal readonly struct PowRule<T>(double exponent) : IElementwiseRule<T>
 {
     public string Name => "pow";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Pow(x, T.CreateTruncating(exponent), y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Binary(x, T.CreateTruncating(exponent), y, default(PowOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
-    {
-        T p = T.CreateTruncating(exponent), pm1 = T.CreateTruncating(exponent - 1);
-        for (int i = 0; i < gx.Length; i++)
-        {
-            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], dy[i] * p * T.Pow(x[i], pm1));
-        }
-    }
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(x, dy, gx, new PowBackwardOp<T>(T.CreateTruncating(exponent), T.CreateTruncating(exponent - 1)), accumulate);
 }
 
 /// <summary>y = x²; dx = 2x·dy.</summary>
@@ -134,9 +118,10 @@ internal readonly struct SquareRule<T> : IElementwiseRule<T>
 {
     public string Name => "square";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Multiply(x, x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(SquareOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(x, dy, gx, default(TwiceProductKernel<T>), accumulate);
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(x, dy, gx, default(SquareBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = 1/x; dx = −y²·dy.</summary>
@@ -145,15 +130,10 @@ internal readonly struct ReciprocalRule<T> : IElementwiseRule<T>
 {
     public string Name => "reciprocal";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Reciprocal(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(ReciprocalOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
-    {
-        for (int i = 0; i < gx.Length; i++)
-        {
-            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], -(y[i] * y[i] * dy[i]));
-        }
-    }
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(y, dy, gx, default(ReciprocalBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = |x|; dx = sign(x)·dy (0 at x = 0, as in PyTorch).</summary>
@@ -162,15 +142,10 @@ internal readonly struct AbsRule<T> : IElementwiseRule<T>
 {
     public string Name => "abs";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Abs(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(AbsOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
-    {
-        for (int i = 0; i < gx.Length; i++)
-        {
-            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], x[i] > T.Zero ? dy[i] : x[i] < T.Zero ? -dy[i] : T.Zero);
-        }
-    }
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(x, dy, gx, default(AbsBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = tanh x; dx = (1 − y²)·dy.</summary>
@@ -179,9 +154,10 @@ internal readonly struct TanhRule<T> : IElementwiseRule<T>
 {
     public string Name => "tanh";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => Tensor.ApplyScalar(x, y, Math.Tanh);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(InDouble<T, TanhOp>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(y, dy, gx, default(TanhGradKernel<T>), accumulate);
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(y, dy, gx, default(TanhBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = σ(x); dx = y(1 − y)·dy.</summary>
@@ -190,9 +166,10 @@ internal readonly struct SigmoidRule<T> : IElementwiseRule<T>
 {
     public string Name => "sigmoid";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y) => Tensor.SigmoidKernel(x, y);
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(SigmoidOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(y, dy, gx, default(SigmoidGradKernel<T>), accumulate);
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(y, dy, gx, default(SigmoidBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = max(x, 0); dx = [x &gt; 0]·dy.</summary>
@@ -203,7 +180,8 @@ internal readonly struct ReluRule<T> : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, default(ReluOp<T>));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(x, dy, gx, default(ReluBackwardOp<T>), accumulate);
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(x, dy, gx, default(ReluBackwardOp<T>), accumulate);
 }
 
 /// <summary>y = x or slope·x; dx = dy or slope·dy.</summary>
@@ -214,10 +192,11 @@ internal readonly struct LeakyReluRule<T>(T slope) : IElementwiseRule<T>
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, new LeakyReluOp<T>(slope));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) => AccumulateDriver.Binary(x, dy, gx, new LeakyReluBackwardOp<T>(slope), accumulate);
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(x, dy, gx, new LeakyReluBackwardOp<T>(slope), accumulate);
 }
 
-/// <summary>y = x·Φ(x); dx = (Φ(x) + x·φ(x))·dy (or the tanh form's derivative).</summary>
+/// <summary>y = x·Φ(x); dx = (Φ(x) + x·φ(x))·dy (or the tanh form and its derivative).</summary>
 internal readonly struct GeluRule<T>(bool tanhApproximation) : IElementwiseRule<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -225,44 +204,39 @@ internal readonly struct GeluRule<T>(bool tanhApproximation) : IElementwiseRule<
 
     public void Forward(ReadOnlySpan<T> x, Span<T> y)
     {
-        for (int i = 0; i < x.Length; i++)
+        if (tanhApproximation)
         {
-            double v = double.CreateTruncating(x[i]);
-            y[i] = T.CreateTruncating(tanhApproximation ? ScalarFunctions.GeluTanh(v) : ScalarFunctions.Gelu(v));
+            ElementwiseDriver.Unary(x, y, default(InDouble<T, GeluTanhOp>));
+        }
+        else
+        {
+            ElementwiseDriver.Unary(x, y, default(InDouble<T, GeluOp>));
         }
     }
 
     public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
     {
-        for (int i = 0; i < x.Length; i++)
+        if (tanhApproximation)
         {
-            double v = double.CreateTruncating(x[i]);
-            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], dy[i] * T.CreateTruncating(tanhApproximation ? ScalarFunctions.GeluTanhDerivative(v) : ScalarFunctions.GeluDerivative(v)));
+            ElementwiseDriver.Accumulate(x, dy, gx, default(Chain<T, InDouble<T, GeluTanhDerivativeOp>>), accumulate);
+        }
+        else
+        {
+            ElementwiseDriver.Accumulate(x, dy, gx, default(Chain<T, InDouble<T, GeluDerivativeOp>>), accumulate);
         }
     }
 }
 
 /// <summary>y = log(1 + e^(βx))/β; dx = σ(βx)·dy (1·dy above the threshold).</summary>
-internal readonly struct SoftplusRule<T>(double beta, double threshold) : IElementwiseRule<T>
+internal readonly struct SoftplusRule<T>(SoftplusOp op, double beta, double threshold) : IElementwiseRule<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public string Name => "softplus";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y)
-    {
-        for (int i = 0; i < x.Length; i++)
-        {
-            y[i] = T.CreateTruncating(ScalarFunctions.Softplus(double.CreateTruncating(x[i]), beta, threshold));
-        }
-    }
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, new InDouble<T, SoftplusOp>(op));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
-    {
-        for (int i = 0; i < x.Length; i++)
-        {
-            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], dy[i] * T.CreateTruncating(ScalarFunctions.SoftplusDerivative(double.CreateTruncating(x[i]), beta, threshold)));
-        }
-    }
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(x, dy, gx, new Chain<T, InDouble<T, SoftplusDerivativeOp>>(new(new(beta, threshold))), accumulate);
 }
 
 /// <summary>y = min(max(x, lo), hi); dx = [lo ≤ x ≤ hi]·dy.</summary>
@@ -271,54 +245,8 @@ internal readonly struct ClampRule<T>(T min, T max) : IElementwiseRule<T>
 {
     public string Name => "clamp";
 
-    public void Forward(ReadOnlySpan<T> x, Span<T> y)
-    {
-        TensorPrimitives.Max(x, min, y);
-        TensorPrimitives.Min(y, max, y);
-    }
+    public void Forward(ReadOnlySpan<T> x, Span<T> y) => ElementwiseDriver.Unary(x, y, new ClampOp<T>(min, max));
 
-    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate)
-    {
-        for (int i = 0; i < x.Length; i++)
-        {
-            T pass = x[i] >= min && x[i] <= max ? dy[i] : T.Zero;
-            gx[i] = ElementwiseGrad.Accumulate(accumulate, gx[i], pass);
-        }
-    }
-}
-
-/// <summary>x / y.</summary>
-internal readonly struct DivideKernel<T> : IBinaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T x, T y) => x / y;
-
-    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) => x / y;
-}
-
-/// <summary>2·x·dy.</summary>
-internal readonly struct TwiceProductKernel<T> : IBinaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T x, T dy) => (x + x) * dy;
-
-    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => (x + x) * dy;
-}
-
-/// <summary>(1 − y²)·dy.</summary>
-internal readonly struct TanhGradKernel<T> : IBinaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T y, T dy) => (T.One - (y * y)) * dy;
-
-    public Vector256<T> Invoke(Vector256<T> y, Vector256<T> dy) => (Vector256<T>.One - (y * y)) * dy;
-}
-
-/// <summary>y(1 − y)·dy.</summary>
-internal readonly struct SigmoidGradKernel<T> : IBinaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T y, T dy) => y * (T.One - y) * dy;
-
-    public Vector256<T> Invoke(Vector256<T> y, Vector256<T> dy) => y * (Vector256<T>.One - y) * dy;
+    public void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> gx, bool accumulate) =>
+        ElementwiseDriver.Accumulate(x, dy, gx, new ClampBackwardOp<T>(min, max), accumulate);
 }

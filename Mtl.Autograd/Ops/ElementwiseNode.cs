@@ -66,10 +66,3 @@ internal sealed class ElementwiseNode<T, TRule> : UnaryNode<T>
             rule.Backward(x.ReadOnlySpan[start..end], y.ReadOnlySpan[start..end], dy.ReadOnlySpan[start..end], gx.Span[start..end], accumulate);
     }
 }
-
-/// <summary>The one-element form of a rule's backward: gx + g when accumulating, else g.</summary>
-internal static class ElementwiseGrad
-{
-    public static T Accumulate<T>(bool accumulate, T current, T value)
-        where T : IFloatingPointIeee754<T> => accumulate ? current + value : value;
-}

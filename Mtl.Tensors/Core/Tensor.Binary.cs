@@ -64,12 +64,12 @@ public static partial class Tensor
     /// <summary>A 0/1 mask of <paramref name="comparison"/> between x and y, with broadcasting.</summary>
     public static Tensor<T> Compare<T>(Tensor<T> x, Tensor<T> y, Comparison comparison)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Binary(x, y, new VectorizedSpanOp<T, CompareOp<T>>(new CompareOp<T>(comparison)), nameof(Compare));
+        Binary(x, y, new CompareOp<T>(comparison), nameof(Compare));
 
     /// <summary>destination = 0/1 mask of <paramref name="comparison"/> between x and y.</summary>
     public static void Compare<T>(Tensor<T> x, Tensor<T> y, Comparison comparison, Tensor<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        BinaryInto(x, y, destination, new VectorizedSpanOp<T, CompareOp<T>>(new CompareOp<T>(comparison)), nameof(Compare));
+        BinaryInto(x, y, destination, new CompareOp<T>(comparison), nameof(Compare));
 
     /// <summary>x + s for a scalar s.</summary>
     public static Tensor<T> Add<T>(Tensor<T> x, T s)
@@ -86,7 +86,7 @@ public static partial class Tensor
     /// <summary>A 0/1 mask of <paramref name="comparison"/> between x and a scalar.</summary>
     public static Tensor<T> Compare<T>(Tensor<T> x, T s, Comparison comparison)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Scalar(x, s, new VectorizedSpanOp<T, CompareOp<T>>(new CompareOp<T>(comparison)));
+        Scalar(x, s, new CompareOp<T>(comparison));
 
     /// <summary><paramref name="x"/> broadcast (copied) to <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">x does not broadcast to the shape.</exception>
@@ -154,7 +154,7 @@ public static partial class Tensor
 
     private static Tensor<T> Binary<T, TOp>(Tensor<T> x, Tensor<T> y, TOp op, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinarySpanOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -166,7 +166,7 @@ public static partial class Tensor
 
     private static void BinaryInto<T, TOp>(Tensor<T> x, Tensor<T> y, Tensor<T> destination, TOp op, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinarySpanOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -180,11 +180,11 @@ public static partial class Tensor
 
     private static Tensor<T> Scalar<T, TOp>(Tensor<T> x, T s, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinarySpanOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         var d = new Tensor<T>(x.Shape);
-        op.Invoke(x.ReadOnlySpan, s, d.Span);
+        ElementwiseDriver.Binary(x.ReadOnlySpan, s, d.Span, op);
         return d;
     }
 

@@ -5,15 +5,16 @@ namespace Mtl.Tensors.Kernels;
 /// <summary>
 /// NumPy broadcasting over contiguous row-major operands. The output is walked as an outer odometer over
 /// leading axes and an inner run over the longest trailing block in which each operand is either fully
-/// present or fully broadcast; each run is then one vector-vector, vector-scalar or scalar-vector call,
-/// so a row vector over a matrix or a column vector across it runs at full SIMD speed.
+/// present or fully broadcast; each run is then one vector-vector, vector-scalar or scalar-vector call of
+/// <see cref="ElementwiseDriver"/>, so a row vector over a matrix or a column vector across it runs at full
+/// SIMD speed at every width.
 /// </summary>
 internal static class BroadcastDriver
 {
     public static void Run<T, TOp>(
         ReadOnlySpan<T> x, Shape xShape, ReadOnlySpan<T> y, Shape yShape, Span<T> destination, Shape outShape, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinarySpanOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
         int total = outShape.Length;
         if (total == 0)
@@ -23,19 +24,19 @@ internal static class BroadcastDriver
 
         if (xShape == yShape)
         {
-            op.Invoke(x, y, destination[..total]);
+            ElementwiseDriver.Binary(x, y, destination[..total], op);
             return;
         }
 
         if (yShape.Length == 1)
         {
-            op.Invoke(x, y[0], destination[..total]);
+            ElementwiseDriver.Binary(x, y[0], destination[..total], op);
             return;
         }
 
         if (xShape.Length == 1)
         {
-            op.Invoke(x[0], y, destination[..total]);
+            ElementwiseDriver.Binary(x[0], y, destination[..total], op);
             return;
         }
 
@@ -78,20 +79,19 @@ internal static class BroadcastDriver
             var d = destination.Slice(outOff, inner);
             if (xMode == 2 && yMode == 2)
             {
-                op.Invoke(x.Slice(xOff, 1), y[yOff], d[..1]);
-                d.Fill(d[0]);
+                d.Fill(op.Invoke(x[xOff], y[yOff]));
             }
             else if (yMode == 2)
             {
-                op.Invoke(x.Slice(xOff, inner), y[yOff], d);
+                ElementwiseDriver.Binary(x.Slice(xOff, inner), y[yOff], d, op);
             }
             else if (xMode == 2)
             {
-                op.Invoke(x[xOff], y.Slice(yOff, inner), d);
+                ElementwiseDriver.Binary(x[xOff], y.Slice(yOff, inner), d, op);
             }
             else
             {
-                op.Invoke(x.Slice(xOff, inner), y.Slice(yOff, inner), d);
+                ElementwiseDriver.Binary(x.Slice(xOff, inner), y.Slice(yOff, inner), d, op);
             }
 
             // Advance the odometer over the outer axes [0, split).

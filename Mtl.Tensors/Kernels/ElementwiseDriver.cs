@@ -5,221 +5,195 @@ using System.Runtime.Intrinsics;
 
 namespace Mtl.Tensors.Kernels;
 
-/// <summary>An element-wise function of one value, for a scalar and for a whole SIMD vector.</summary>
-/// <remarks>A struct implementing this is passed by value so the JIT specialises and inlines the driver
-/// for each op (the TensorPrimitives operator-struct pattern); fields carry parameters such as a slope.</remarks>
-internal interface IUnaryOp<T>
-    where T : unmanaged
-{
-    T Invoke(T x);
-
-    Vector256<T> Invoke(Vector256<T> x);
-}
-
-/// <summary>An element-wise function of two values, for scalars and for SIMD vectors.</summary>
-internal interface IBinaryOp<T>
-    where T : unmanaged
-{
-    T Invoke(T x, T y);
-
-    Vector256<T> Invoke(Vector256<T> x, Vector256<T> y);
-}
-
 /// <summary>
-/// A binary op over runs of elements: both operands vectors, or one of them a scalar repeated. The
-/// broadcasting driver reduces every broadcast to calls of these three shapes.
-/// </summary>
-internal interface IBinarySpanOp<T>
-    where T : unmanaged
-{
-    void Invoke(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination);
-
-    void Invoke(ReadOnlySpan<T> x, T y, Span<T> destination);
-
-    void Invoke(T x, ReadOnlySpan<T> y, Span<T> destination);
-}
-
-/// <summary>
-/// The SIMD loops for operator structs: a Vector256 main loop and a scalar remainder. Destinations may
-/// alias an input exactly (in-place), never partially.
+/// One driver per shape of element-wise operation (unary, binary, binary with a scalar on either side,
+/// and the accumulating binary of backward rules). Each picks the widest vector the hardware runs that
+/// fits the input, Vector512, Vector256 or Vector128 (so ARM64 and x86 without AVX2 get Vector128 code),
+/// and runs <see cref="SimdLoops{TV, TW, T}"/> at that width; inputs shorter than one Vector128, and
+/// machines without SIMD, get the scalar form. Destinations may alias an input exactly (in place), never
+/// partially.
 /// </summary>
 internal static class ElementwiseDriver
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>destination[i] = op(x[i]).</summary>
     public static void Unary<T, TOp>(ReadOnlySpan<T> x, Span<T> destination, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IUnaryOp<T>
+        where TOp : struct, IUnaryOperator<T>
     {
         if (destination.Length < x.Length)
         {
             throw new ArgumentException($"Element-wise op: destination of {destination.Length} elements is shorter than the input of {x.Length}.", nameof(destination));
         }
 
-        int n = x.Length, i = 0;
+        int n = x.Length;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T dr = ref MemoryMarshal.GetReference(destination);
-        if (Vector256.IsHardwareAccelerated)
+        if (W512<T>.IsAccelerated && n >= W512<T>.Count)
         {
-            int w = Vector256<T>.Count;
-            for (; i <= n - w; i += w)
-            {
-                op.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            }
+            SimdLoops<Vector512<T>, W512<T>, T>.Unary(ref xr, ref dr, (nuint)n, op);
         }
-
-        for (; i < n; i++)
+        else if (W256<T>.IsAccelerated && n >= W256<T>.Count)
         {
-            Unsafe.Add(ref dr, i) = op.Invoke(Unsafe.Add(ref xr, i));
+            SimdLoops<Vector256<T>, W256<T>, T>.Unary(ref xr, ref dr, (nuint)n, op);
+        }
+        else if (W128<T>.IsAccelerated && n >= W128<T>.Count)
+        {
+            SimdLoops<Vector128<T>, W128<T>, T>.Unary(ref xr, ref dr, (nuint)n, op);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref dr, i) = op.Invoke(Unsafe.Add(ref xr, i));
+            }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>destination[i] = op(x[i], y[i]).</summary>
     public static void Binary<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinaryOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
         if (y.Length != x.Length || destination.Length < x.Length)
         {
             throw new ArgumentException($"Element-wise op: operand lengths {x.Length}, {y.Length} and destination {destination.Length} do not match.", nameof(destination));
         }
 
-        int n = x.Length, i = 0;
+        int n = x.Length;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
         ref T dr = ref MemoryMarshal.GetReference(destination);
-        if (Vector256.IsHardwareAccelerated)
+        if (W512<T>.IsAccelerated && n >= W512<T>.Count)
         {
-            int w = Vector256<T>.Count;
-            for (; i <= n - w; i += w)
-            {
-                op.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            }
+            SimdLoops<Vector512<T>, W512<T>, T>.Binary(ref xr, ref yr, ref dr, (nuint)n, op);
         }
-
-        for (; i < n; i++)
+        else if (W256<T>.IsAccelerated && n >= W256<T>.Count)
         {
-            Unsafe.Add(ref dr, i) = op.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+            SimdLoops<Vector256<T>, W256<T>, T>.Binary(ref xr, ref yr, ref dr, (nuint)n, op);
+        }
+        else if (W128<T>.IsAccelerated && n >= W128<T>.Count)
+        {
+            SimdLoops<Vector128<T>, W128<T>, T>.Binary(ref xr, ref yr, ref dr, (nuint)n, op);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref dr, i) = op.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+            }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>destination[i] = op(x[i], y) for a scalar y.</summary>
     public static void Binary<T, TOp>(ReadOnlySpan<T> x, T y, Span<T> destination, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinaryOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
         if (destination.Length < x.Length)
         {
             throw new ArgumentException($"Element-wise op: destination of {destination.Length} elements is shorter than the input of {x.Length}.", nameof(destination));
         }
 
-        int n = x.Length, i = 0;
+        int n = x.Length;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T dr = ref MemoryMarshal.GetReference(destination);
-        if (Vector256.IsHardwareAccelerated)
+        if (W512<T>.IsAccelerated && n >= W512<T>.Count)
         {
-            int w = Vector256<T>.Count;
-            var yv = Vector256.Create(y);
-            for (; i <= n - w; i += w)
-            {
-                op.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), yv).StoreUnsafe(ref dr, (nuint)i);
-            }
+            SimdLoops<Vector512<T>, W512<T>, T>.Binary(ref xr, y, ref dr, (nuint)n, op);
         }
-
-        for (; i < n; i++)
+        else if (W256<T>.IsAccelerated && n >= W256<T>.Count)
         {
-            Unsafe.Add(ref dr, i) = op.Invoke(Unsafe.Add(ref xr, i), y);
+            SimdLoops<Vector256<T>, W256<T>, T>.Binary(ref xr, y, ref dr, (nuint)n, op);
+        }
+        else if (W128<T>.IsAccelerated && n >= W128<T>.Count)
+        {
+            SimdLoops<Vector128<T>, W128<T>, T>.Binary(ref xr, y, ref dr, (nuint)n, op);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref dr, i) = op.Invoke(Unsafe.Add(ref xr, i), y);
+            }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>destination[i] = op(x, y[i]) for a scalar x.</summary>
     public static void Binary<T, TOp>(T x, ReadOnlySpan<T> y, Span<T> destination, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinaryOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
         if (destination.Length < y.Length)
         {
             throw new ArgumentException($"Element-wise op: destination of {destination.Length} elements is shorter than the input of {y.Length}.", nameof(destination));
         }
 
-        int n = y.Length, i = 0;
+        int n = y.Length;
         ref T yr = ref MemoryMarshal.GetReference(y);
         ref T dr = ref MemoryMarshal.GetReference(destination);
-        if (Vector256.IsHardwareAccelerated)
+        if (W512<T>.IsAccelerated && n >= W512<T>.Count)
         {
-            int w = Vector256<T>.Count;
-            var xv = Vector256.Create(x);
-            for (; i <= n - w; i += w)
-            {
-                op.Invoke(xv, Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            }
+            SimdLoops<Vector512<T>, W512<T>, T>.Binary(x, ref yr, ref dr, (nuint)n, op);
         }
-
-        for (; i < n; i++)
+        else if (W256<T>.IsAccelerated && n >= W256<T>.Count)
         {
-            Unsafe.Add(ref dr, i) = op.Invoke(x, Unsafe.Add(ref yr, i));
+            SimdLoops<Vector256<T>, W256<T>, T>.Binary(x, ref yr, ref dr, (nuint)n, op);
         }
-    }
-}
-
-/// <summary>Accumulating loops: destination += op(x, y), the shape of most backward rules (a gradient
-/// adds the local derivative times the upstream gradient into what other paths already added).</summary>
-internal static class AccumulateDriver
-{
-    /// <summary>destination += op(x, y) when <paramref name="accumulate"/>, else destination = op(x, y).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Binary<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, TOp op, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinaryOp<T>
-    {
-        if (accumulate)
+        else if (W128<T>.IsAccelerated && n >= W128<T>.Count)
         {
-            Binary(x, y, destination, op);
+            SimdLoops<Vector128<T>, W128<T>, T>.Binary(x, ref yr, ref dr, (nuint)n, op);
         }
         else
         {
-            ElementwiseDriver.Binary(x, y, destination, op);
+            for (int i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref dr, i) = op.Invoke(x, Unsafe.Add(ref yr, i));
+            }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Binary<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, TOp op)
+    /// <summary>
+    /// The backward shape: destination[i] += op(x[i], y[i]) when <paramref name="accumulate"/>, else
+    /// destination[i] = op(x[i], y[i]) (a fresh gradient holds nothing yet: writing saves clearing it and
+    /// reading it back).
+    /// </summary>
+    public static void Accumulate<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, TOp op, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : struct, IBinaryOp<T>
+        where TOp : struct, IBinaryOperator<T>
     {
+        if (!accumulate)
+        {
+            Binary(x, y, destination, op);
+            return;
+        }
+
         if (y.Length != x.Length || destination.Length != x.Length)
         {
             throw new ArgumentException($"Accumulating op: operand lengths {x.Length}, {y.Length} and destination {destination.Length} do not match.", nameof(destination));
         }
 
-        int n = x.Length, i = 0;
+        int n = x.Length;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
         ref T dr = ref MemoryMarshal.GetReference(destination);
-        if (Vector256.IsHardwareAccelerated)
+        if (W512<T>.IsAccelerated && n >= W512<T>.Count)
         {
-            int w = Vector256<T>.Count;
-            for (; i <= n - w; i += w)
+            SimdLoops<Vector512<T>, W512<T>, T>.Accumulate(ref xr, ref yr, ref dr, (nuint)n, op);
+        }
+        else if (W256<T>.IsAccelerated && n >= W256<T>.Count)
+        {
+            SimdLoops<Vector256<T>, W256<T>, T>.Accumulate(ref xr, ref yr, ref dr, (nuint)n, op);
+        }
+        else if (W128<T>.IsAccelerated && n >= W128<T>.Count)
+        {
+            SimdLoops<Vector128<T>, W128<T>, T>.Accumulate(ref xr, ref yr, ref dr, (nuint)n, op);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
             {
-                var acc = Vector256.LoadUnsafe(ref dr, (nuint)i);
-                (acc + op.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref dr, (nuint)i);
+                Unsafe.Add(ref dr, i) += op.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
             }
         }
-
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref dr, i) += op.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
-        }
     }
-}
-
-/// <summary>Adapts a vectorised <see cref="IBinaryOp{T}"/> to the span shapes the broadcasting driver calls.</summary>
-internal readonly struct VectorizedSpanOp<T, TOp>(TOp op) : IBinarySpanOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-    where TOp : struct, IBinaryOp<T>
-{
-    public void Invoke(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination) => ElementwiseDriver.Binary(x, y, destination, op);
-
-    public void Invoke(ReadOnlySpan<T> x, T y, Span<T> destination) => ElementwiseDriver.Binary(x, y, destination, op);
-
-    public void Invoke(T x, ReadOnlySpan<T> y, Span<T> destination) => ElementwiseDriver.Binary(x, y, destination, op);
 }

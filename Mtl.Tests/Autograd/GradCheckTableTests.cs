@@ -126,6 +126,17 @@ public class GradCheckTableTests
         yield return new("softplus twice", [S(9)], v => v[0].Softplus() * v[0].Softplus(beta: 2, threshold: 3));
         yield return new("clamp twice", [S(9)], v => v[0].Clamp(-0.5, 0.7) * v[0].Clamp(-0.2, 1.0));
 
+        // Element-wise functions on 3 × 23 elements: the vector loops' unrolled blocks, single vectors and
+        // overlapping last vector at every width (the cases above are shorter than one unrolled block).
+        yield return new("exp 69", [S(3, 23)], v => v[0].Exp());
+        yield return new("log 69", [S(3, 23)], v => v[0].Log(), Positive: true);
+        yield return new("sqrt and reciprocal 69", [S(3, 23)], v => v[0].Sqrt() * v[0].Reciprocal(), Positive: true);
+        yield return new("pow and abs 69", [S(3, 23)], v => v[0].Pow(2.5) * v[0].Abs(), Positive: true);
+        yield return new("tanh and sigmoid 69", [S(3, 23)], v => v[0].Tanh() * v[0].Sigmoid());
+        yield return new("relu and leaky relu 69", [S(3, 23)], v => v[0].Relu() * v[0].LeakyRelu(0.1));
+        yield return new("gelu both forms 69", [S(3, 23)], v => v[0].Gelu() * v[0].Gelu(tanhApproximation: true));
+        yield return new("softplus and clamp 69", [S(3, 23)], v => v[0].Softplus(beta: 2, threshold: 3) * v[0].Clamp(-0.5, 0.7));
+
         // Softmax family.
         yield return new("softmax", [S(3, 5)], v => v[0].Softmax());
         yield return new("log softmax", [S(3, 5)], v => v[0].LogSoftmax());

@@ -1,49 +1,7 @@
-using System.Numerics;
-using System.Runtime.Intrinsics;
-
 namespace Mtl.Tensors.Kernels;
 
-/// <summary>max(x, 0); NaN stays NaN as in torch.relu.</summary>
-internal readonly struct ReluOp<T> : IUnaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T x) => x > T.Zero ? x : (T.IsNaN(x) ? x : T.Zero);
-
-    public Vector256<T> Invoke(Vector256<T> x) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero) | ~Vector256.Equals(x, x), x, Vector256<T>.Zero);
-}
-
-/// <summary>x for x &gt; 0, slope·x otherwise.</summary>
-internal readonly struct LeakyReluOp<T>(T slope) : IUnaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T x) => x > T.Zero ? x : x * slope;
-
-    public Vector256<T> Invoke(Vector256<T> x) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x, x * Vector256.Create(slope));
-}
-
-/// <summary>1 where x &gt; 0 else 0, times dy: the ReLU derivative applied to an upstream gradient.</summary>
-internal readonly struct ReluBackwardOp<T> : IBinaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T x, T dy) => x > T.Zero ? dy : T.Zero;
-
-    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => Vector256.GreaterThan(x, Vector256<T>.Zero) & dy;
-}
-
-/// <summary>dy where x &gt; 0 else slope·dy.</summary>
-internal readonly struct LeakyReluBackwardOp<T>(T slope) : IBinaryOp<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public T Invoke(T x, T dy) => x > T.Zero ? dy : dy * slope;
-
-    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), dy, dy * Vector256.Create(slope));
-}
-
-/// <summary>Scalar element-wise functions with no SIMD form here (they are not on the hot path of the
-/// models Mtl benchmarks); each is written once, in double, and cast.</summary>
+/// <summary>The scalar forms, in double, of the GELU and softplus ops (their vector forms are
+/// <see cref="VectorMath{TV, TW}"/>'s): the accurate references the vector forms are tested against.</summary>
 internal static class ScalarFunctions
 {
     private const double InvSqrt2 = 0.70710678118654752440;
