@@ -101,4 +101,26 @@ public class AbsentTaskTests
         Assert.That(history.Epochs.Select(e => e.TrainRows["b"]), Is.EqualTo(new[] { 2L, 2L }));
         Assert.That(history.Epochs.Select(e => e.TrainRows["a"]), Is.EqualTo(new[] { 4L, 4L }));
     }
+
+    [Test]
+    public void GradNormTunesTheTasksPresentAndRecordsEachInitialLossAtItsFirstStep()
+    {
+        // Task b is labelled on row 3 only: in batches of 2 it sits out every other step (GradNorm used to fail
+        // on its loss of 0, which has no ratio L(t)/L(0)).
+        var model = TinyTwoTask.Model<double>();
+        var gradNorm = new GradNorm<double>(["a", "b"], alpha: 1.0);
+        var sgd = new Sgd<double>(model.NamedParameters().Concat(gradNorm.NamedParameters()), new SgdOptions { LearningRate = 0.05 });
+        var trainer = new Trainer<double>(model, TinyTwoTask.Tasks<double>(), sgd, new TrainerOptions<double> { Epochs = 3, BatchSize = 2, Seed = 1, Weighting = gradNorm });
+        var steps = new List<StepReport>();
+        trainer.StepEnded += steps.Add;
+
+        trainer.Fit(TinyTwoTask.Data<double>([0, 0, 0, 1]));
+
+        var firstWithB = steps.First(s => s.LabelledRows["b"] > 0);
+        Assert.That(steps.Any(s => s.LabelledRows["b"] == 0));
+        Assert.That(gradNorm.InitialLosses![0], Is.EqualTo(steps[0].Losses["a"]));
+        Assert.That(gradNorm.InitialLosses![1], Is.EqualTo(firstWithB.Losses["b"]));
+        Assert.That(gradNorm.Weights.Sum(), Is.EqualTo(2.0).Within(1e-12));
+        Assert.That(gradNorm.Weights[0], Is.Not.EqualTo(1.0));
+    }
 }
