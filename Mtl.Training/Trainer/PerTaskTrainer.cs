@@ -88,7 +88,7 @@ public sealed class PerTaskTrainer<T>
             _ = s.Data.Task(s.Task);
         }
 
-        using var guard = TrainingGuard.Enter("PerTaskTrainer.Fit", (_model, "the model"), (_optimizer, "the optimizer"));
+        using var guard = TrainingGuard.Enter("PerTaskTrainer.Fit", exclusive: true, (_model, "the model"), (_optimizer, "the optimizer"));
         var mixer = new TaskMixer<T>(sources, _options.BatchSize, _options.Sampling, _options.Seed);
         var counts = sources.ToDictionary(s => s.Task, _ => 0);
         var sums = sources.ToDictionary(s => s.Task, _ => 0.0);
@@ -138,7 +138,7 @@ public sealed class PerTaskTrainer<T>
     public Tensor<T> Predict(string task, MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        using var guard = TrainingGuard.Enter("PerTaskTrainer.Predict", (_model, "the model"));
+        using var guard = TrainingGuard.Enter("PerTaskTrainer.Predict", exclusive: false, (_model, "the model"));
         bool wasTraining = _model.IsTraining;
         _model.Eval();
         try

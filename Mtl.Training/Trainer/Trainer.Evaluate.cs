@@ -13,7 +13,7 @@ public sealed partial class Trainer<T>
     public EvaluationResult Evaluate(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        using var guard = TrainingGuard.Enter("Trainer.Evaluate", (_module, "the model"));
+        using var guard = TrainingGuard.Enter("Trainer.Evaluate", exclusive: false, (_module, "the model"));
         CheckTasks(data, "evaluation");
         var predictions = Predict(data);
         var losses = new Dictionary<string, double>();
@@ -45,7 +45,7 @@ public sealed partial class Trainer<T>
     public IReadOnlyDictionary<string, Tensor<T>> Predict(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        using var guard = TrainingGuard.Enter("Trainer.Predict", (_module, "the model"));
+        using var guard = TrainingGuard.Enter("Trainer.Predict", exclusive: false, (_module, "the model"));
         bool wasTraining = _module.IsTraining;
         _module.Eval();
         var result = new Dictionary<string, Tensor<T>>();

@@ -14,12 +14,14 @@ public sealed partial class Trainer<T>
     /// <summary>One optimisation step on a batch; returns the conflict report when it was tracked.</summary>
     private TaskConflictReport? TrainStep(Batch<T> batch, int epoch, bool trackConflict, EpochTotals totals)
     {
-        var labelled = new int[_tasks.Count];
-        var values = new double[_tasks.Count];
+        // Buffers kept across steps, so that a step allocates nothing of its own.
+        var labelled = _labelled;
+        var values = _values;
         int present = 0;
         for (int i = 0; i < _tasks.Count; i++)
         {
             labelled[i] = batch.Task(_tasks[i].Name).PresentCount;
+            values[i] = double.NaN;
             totals.AddRows(i, labelled[i]);
             present += labelled[i] > 0 ? 1 : 0;
         }
@@ -33,7 +35,8 @@ public sealed partial class Trainer<T>
 
         _optimizer.ZeroGrad();
         var outputs = _model.Forward(Var<T>.Constant(batch.Features));
-        var losses = new List<TaskLoss<T>>(present);
+        var losses = _losses;
+        losses.Clear();
         for (int i = 0; i < _tasks.Count; i++)
         {
             if (labelled[i] == 0)

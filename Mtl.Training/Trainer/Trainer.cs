@@ -4,6 +4,7 @@ using Mtl.Autograd;
 using Mtl.Layers;
 using Mtl.Tensors;
 using Mtl.Training.Data;
+using Mtl.Training.Losses;
 using Mtl.Training.Optim;
 using Mtl.Training.Optim.Schedules;
 using Mtl.Training.Weighting;
@@ -36,6 +37,9 @@ public sealed partial class Trainer<T>
     private readonly IMultiTaskMethod<T> _method;
     private readonly L2Penalty<T>? _taskL2;
     private readonly List<Var<T>> _shared;
+    private readonly int[] _labelled;
+    private readonly double[] _values;
+    private readonly List<TaskLoss<T>> _losses;
     private bool _stopRequested;
 
     /// <summary>Creates a trainer.</summary>
@@ -68,6 +72,9 @@ public sealed partial class Trainer<T>
         }
 
         _method.Bind(new MultiTaskSetup<T>([.. _tasks.Select(t => t.Name)], _shared));
+        _labelled = new int[_tasks.Count];
+        _values = new double[_tasks.Count];
+        _losses = new List<TaskLoss<T>>(_tasks.Count);
     }
 
     /// <summary>Called after every epoch with its report (logging, plotting, custom stopping rules).</summary>
@@ -98,6 +105,7 @@ public sealed partial class Trainer<T>
         ArgumentNullException.ThrowIfNull(train);
         using var guard = TrainingGuard.Enter(
             "Trainer.Fit",
+            exclusive: true,
             (_module, "the model"),
             (_optimizer, "the optimizer"),
             (_options.Method ?? (object?)_options.Weighting, "the multi-task method"),

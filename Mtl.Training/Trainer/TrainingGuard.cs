@@ -6,7 +6,8 @@ namespace Mtl.Training;
 /// Marks the objects a training run mutates (the model, its optimizer, the multi-task method) as in use by
 /// the calling thread, so that a second run on another thread throws instead of interleaving its updates
 /// with the first (two threads training one model silently give a different result every time). The same
-/// thread may enter again: an epoch callback may evaluate the model it is training.
+/// thread may enter again for a non-exclusive use: an epoch callback may evaluate the model it is training,
+/// but not start a second fit of it.
 /// </summary>
 /// <remarks>The marks live beside the objects, not in them, so models know nothing of trainers. Entering
 /// costs a lock and a table lookup per object, once per fit or evaluation.</remarks>
@@ -17,9 +18,10 @@ internal static class TrainingGuard
 
     /// <summary>Marks <paramref name="targets"/> as used by this thread until the result is disposed.</summary>
     /// <param name="who">The caller for messages (<c>Trainer.Fit</c>).</param>
+    /// <param name="exclusive">True for a use that must not nest in another even on this thread (a fit).</param>
     /// <param name="targets">The objects, with a description each for messages (<c>the model</c>).</param>
-    /// <exception cref="InvalidOperationException">Another thread is using one of them.</exception>
-    public static Scope Enter(string who, params ReadOnlySpan<(object? Target, string Description)> targets)
+    /// <exception cref="InvalidOperationException">Another thread is using one of them, or this one is and the use is exclusive.</exception>
+    public static Scope Enter(string who, bool exclusive, params ReadOnlySpan<(object? Target, string Description)> targets)
     {
         int thread = Environment.CurrentManagedThreadId;
         var owners = new Owner[targets.Length];
@@ -37,6 +39,11 @@ internal static class TrainingGuard
                 {
                     throw new InvalidOperationException(
                         $"{who}: {targets[i].Description} is in use by thread {owner.Thread} ({owner.Operation}), and this is thread {thread}. One model trains on one thread at a time: two runs at once would interleave their updates; wait for the other run, or train a separate model.");
+                }
+
+                if (owner.Depth > 0 && exclusive)
+                {
+                    throw new InvalidOperationException($"{who}: {targets[i].Description} is already in use by this thread ({owner.Operation}); a fit cannot start inside another one (from one of its callbacks).");
                 }
 
                 owners[i] = owner;

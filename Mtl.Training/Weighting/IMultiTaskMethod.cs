@@ -51,7 +51,8 @@ public interface IMultiTaskMethod<T>
 
     /// <summary>The objective's term of each task, in the order of <paramref name="losses"/>; called once per
     /// training step (so a method may record the loss values here).</summary>
-    /// <param name="losses">The scalar losses of the tasks with labelled rows in this batch (at least one).</param>
+    /// <param name="losses">The scalar losses of the tasks with labelled rows in this batch (at least one), in the
+    /// trainer's task order; the list is the trainer's, valid during the call (copy what must be kept).</param>
     IReadOnlyList<TaskLoss<T>> Weigh(IReadOnlyList<TaskLoss<T>> losses);
 
     /// <summary>The shared parameters' gradient from the per-task gradients of this step's terms, or null for their

@@ -50,4 +50,15 @@ public class TrainerConcurrencyTests
         // Once the first fit is over, the model is free again.
         Assert.DoesNotThrow(() => second.Fit(train));
     }
+
+    [Test]
+    public void AFitCannotStartInsideAnotherOnTheSameThread()
+    {
+        var (train, _, _) = EnergyFixture.Load<float>();
+        var model = EnergyFixture.Model<float>(seed: 1);
+        var trainer = new Trainer<float>(model, EnergyFixture.Tasks<float>(), EnergyFixture.Adam(model), new TrainerOptions<float> { Epochs = 2 });
+        trainer.EpochEnded += _ => trainer.Fit(train);
+        var ex = Assert.Throws<InvalidOperationException>(() => trainer.Fit(train));
+        Assert.That(ex!.Message, Does.Contain("already in use by this thread").And.Contain("Trainer.Fit"));
+    }
 }
