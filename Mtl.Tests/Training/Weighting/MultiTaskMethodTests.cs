@@ -159,6 +159,56 @@ public class MultiTaskMethodTests
         Assert.That(ex!.Message, Does.Contain("'first-only' returned terms for [a] from losses of [a, b]"));
     }
 
+    [Test]
+    public void TheModelsPenaltyIsBuiltOncePerStepAndBypassesTheCombination()
+    {
+        // With the combination zeroed, the trunk moves by the penalty's gradient alone: W' = W − lr·2λW.
+        var model = new PenalisedModel(TinyTwoTask.Model<double>(), strength: 0.25);
+        var w = model.Inner.Shared.Parameters().First();
+        var before = w.Data.ToArray();
+        var trainer = new Trainer<double>(model, TinyTwoTask.Tasks<double>(), new Sgd<double>(model.NamedParameters(), new SgdOptions { LearningRate = 0.1 }), new TrainerOptions<double>
+        {
+            Epochs = 1,
+            BatchSize = TinyTwoTask.Rows,
+            Method = new ProbeMethod<double>(["a", "b"], seed: 1) { ZeroDirection = true },
+        });
+
+        trainer.Fit(TinyTwoTask.Data<double>());
+
+        Assert.That(model.PenaltyCalls, Is.EqualTo(1));
+        Assert.That(w.Data.ToArray(), Is.EqualTo(before.Select(v => v - (0.1 * 2 * 0.25 * v)).ToArray()).Within(1e-15));
+    }
+
+    /// <summary>A hard-sharing model with the penalty λ‖W‖² on its first shared weight, counting how often it is built.</summary>
+    private sealed class PenalisedModel : Module<double>, IMultiTaskModel<double>
+    {
+        private readonly double _strength;
+
+        public PenalisedModel(MultiTaskModel<double> inner, double strength)
+        {
+            Inner = RegisterModule("inner", inner);
+            _strength = strength;
+        }
+
+        public MultiTaskModel<double> Inner { get; }
+
+        public int PenaltyCalls { get; private set; }
+
+        public IReadOnlyList<string> Tasks => Inner.Tasks;
+
+        public TaskOutputs<double> Forward(Mtl.Autograd.Var<double> input) => Inner.Forward(input);
+
+        public Mtl.Autograd.Var<double> Forward(Mtl.Autograd.Var<double> input, string task) => Inner.Forward(input, task);
+
+        public IEnumerable<Mtl.Autograd.Var<double>> SharedParameters() => Inner.SharedParameters();
+
+        public Mtl.Autograd.Var<double>? Penalty()
+        {
+            PenaltyCalls++;
+            return Inner.Shared.Parameters().First().Square().Sum() * _strength;
+        }
+    }
+
     /// <summary>A (faulty) loss weighting that also combines gradients.</summary>
     private sealed class GreedyWeighting : ILossWeighting<double>
     {
