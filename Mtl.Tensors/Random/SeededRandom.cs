@@ -30,6 +30,29 @@ public sealed class SeededRandom
     {
     }
 
+    /// <summary>The generator's state, to continue its sequence later with <see cref="SetState"/>.</summary>
+    public SeededRandomState GetState() => new(_s0, _s1, _s2, _s3, _spareNormal, _hasSpare);
+
+    /// <summary>Continues the sequence from a state taken with <see cref="GetState"/>.</summary>
+    /// <exception cref="ArgumentException">All four words are zero (xoshiro's one invalid state, which
+    /// would draw zeros for ever), or the cached normal is not finite.</exception>
+    public void SetState(SeededRandomState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+        {
+            throw new ArgumentException("SeededRandom: the all-zero state is not a state of the generator.", nameof(state));
+        }
+
+        if (state.HasSpareNormal && !double.IsFinite(state.SpareNormal))
+        {
+            throw new ArgumentException($"SeededRandom: the cached normal variate {state.SpareNormal} is not finite.", nameof(state));
+        }
+
+        (_s0, _s1, _s2, _s3) = (state.S0, state.S1, state.S2, state.S3);
+        _spareNormal = state.HasSpareNormal ? state.SpareNormal : 0;
+        _hasSpare = state.HasSpareNormal;
+    }
+
     private static ulong SplitMix64(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

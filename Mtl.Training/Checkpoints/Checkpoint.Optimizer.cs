@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Mtl.Tensors;
 using Mtl.Training.Optim;
+using Mtl.Training.Weighting;
 
 namespace Mtl.Training.Checkpoints;
 
@@ -26,6 +27,14 @@ public static partial class Checkpoint
     /// that builds the optimizer, as with PyTorch's load_state_dict.
     /// </summary>
     public static void SaveOptimizer<T>(string path, Optimizer<T> optimizer, IReadOnlyDictionary<string, string>? metadata = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (tensors, meta) = OptimizerEntries(optimizer, metadata);
+        AtomicFile.Write(path, s => SafeTensorsWriter.Write(s, tensors, meta));
+    }
+
+    /// <summary>The optimizer's state tensors and metadata entries (with the caller's metadata) for a file.</summary>
+    private static (List<KeyValuePair<string, Tensor<T>>> Tensors, Dictionary<string, string> Metadata) OptimizerEntries<T>(Optimizer<T> optimizer, IReadOnlyDictionary<string, string>? metadata)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -56,17 +65,23 @@ public static partial class Checkpoint
             }
         }
 
-        AtomicFile.Write(path, s => SafeTensorsWriter.Write(s, tensors, meta));
+        return (tensors, meta);
     }
 
     /// <summary>
-    /// Loads a file written by <see cref="SaveOptimizer{T}"/> into <paramref name="optimizer"/>, which must
-    /// be the same kind of optimizer over parameters of the same names, groups and shapes. Parameters
-    /// without state in the file start fresh. Nothing changes unless the whole file checks out.
+    /// Loads a file written by <see cref="SaveOptimizer{T}(string, Optimizer{T}, IReadOnlyDictionary{string, string}?)"/>
+    /// into <paramref name="optimizer"/>, which must be the same kind of optimizer over parameters of the same
+    /// names, groups and shapes. Parameters without state in the file start fresh. Nothing changes unless the
+    /// whole file checks out. A file that also holds a multi-task method's state needs
+    /// <see cref="LoadOptimizer{T}(string, Optimizer{T}, IMultiTaskMethod{T})"/>.
     /// </summary>
     /// <returns>The file's metadata (including the <c>mtl.</c> entries).</returns>
     /// <exception cref="CheckpointException">The file is malformed or does not match the optimizer.</exception>
     public static IReadOnlyDictionary<string, string> LoadOptimizer<T>(string path, Optimizer<T> optimizer)
+        where T : unmanaged, IFloatingPointIeee754<T> => LoadOptimizerAndMethod(path, optimizer, method: null);
+
+    /// <summary>The load, with the multi-task method's state when <paramref name="method"/> is given.</summary>
+    private static IReadOnlyDictionary<string, string> LoadOptimizerAndMethod<T>(string path, Optimizer<T> optimizer, IMultiTaskMethod<T>? method)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -116,12 +131,18 @@ public static partial class Checkpoint
             }
         }
 
-        Match(file, expected, allowUnexpected: false, "optimizer");
+        var methodState = ReadMethodState(file, method);
+        Match(file, expected, allowUnexpected: methodState is not null, "optimizer");
 
         // The new states are not attached yet, so reading straight into them leaves the optimizer untouched on failure.
         foreach (var (name, tensor) in expected)
         {
             file.Read<T>(file.Entries[name], tensor.Span);
+        }
+
+        if (methodState is not null)
+        {
+            LoadMethodState(file, method!, methodState, expected);
         }
 
         optimizer.ReplaceStates(states);

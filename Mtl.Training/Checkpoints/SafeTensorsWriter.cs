@@ -18,6 +18,11 @@ internal static class SafeTensorsWriter
     public const string MetadataKey = "__metadata__";
 
     public static void Write<T>(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor<T>>> tensors, IReadOnlyDictionary<string, string> metadata)
+        where T : unmanaged, IFloatingPointIeee754<T> => Write(stream, tensors, [], metadata);
+
+    /// <summary>The tensors in T's dtype, then 1-D float64 arrays (F64) whatever T is: safetensors gives every
+    /// tensor its own dtype, and state kept in float64 (a multi-task method's) must not round to float32.</summary>
+    public static void Write<T>(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor<T>>> tensors, IReadOnlyList<KeyValuePair<string, double[]>> float64, IReadOnlyDictionary<string, string> metadata)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!BitConverter.IsLittleEndian)
@@ -25,7 +30,7 @@ internal static class SafeTensorsWriter
             throw new PlatformNotSupportedException("Checkpoints are written as little-endian; this machine is big-endian.");
         }
 
-        byte[] header = Header(tensors, metadata);
+        byte[] header = Header(tensors, float64, metadata);
         Span<byte> length = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
         stream.Write(length);
@@ -34,9 +39,14 @@ internal static class SafeTensorsWriter
         {
             stream.Write(MemoryMarshal.AsBytes(tensor.ReadOnlySpan));
         }
+
+        foreach (var (_, values) in float64)
+        {
+            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        }
     }
 
-    private static byte[] Header<T>(IReadOnlyList<KeyValuePair<string, Tensor<T>>> tensors, IReadOnlyDictionary<string, string> metadata)
+    private static byte[] Header<T>(IReadOnlyList<KeyValuePair<string, Tensor<T>>> tensors, IReadOnlyList<KeyValuePair<string, double[]>> float64, IReadOnlyDictionary<string, string> metadata)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -59,27 +69,18 @@ internal static class SafeTensorsWriter
             long offset = 0;
             foreach (var (name, tensor) in tensors)
             {
-                if (string.IsNullOrEmpty(name) || name == MetadataKey || !names.Add(name))
+                var shape = new long[tensor.Rank];
+                for (int a = 0; a < shape.Length; a++)
                 {
-                    throw new ArgumentException($"Checkpoint: the tensor name '{name}' is empty, reserved or used twice.", nameof(tensors));
+                    shape[a] = tensor.Shape[a];
                 }
 
-                long bytes = (long)tensor.Length * Marshal.SizeOf<T>();
-                w.WriteStartObject(name);
-                w.WriteString("dtype", dtype);
-                w.WriteStartArray("shape");
-                for (int a = 0; a < tensor.Rank; a++)
-                {
-                    w.WriteNumberValue(tensor.Shape[a]);
-                }
+                WriteEntry(w, names, name, dtype, shape, (long)tensor.Length * Marshal.SizeOf<T>(), ref offset);
+            }
 
-                w.WriteEndArray();
-                w.WriteStartArray("data_offsets");
-                w.WriteNumberValue(offset);
-                w.WriteNumberValue(offset + bytes);
-                w.WriteEndArray();
-                w.WriteEndObject();
-                offset += bytes;
+            foreach (var (name, values) in float64)
+            {
+                WriteEntry(w, names, name, "F64", [values.Length], (long)values.Length * sizeof(double), ref offset);
             }
 
             w.WriteEndObject();
@@ -90,5 +91,29 @@ internal static class SafeTensorsWriter
         json.WrittenSpan.CopyTo(header);
         header.AsSpan(json.WrittenCount).Fill((byte)' ');
         return header;
+    }
+
+    private static void WriteEntry(Utf8JsonWriter w, HashSet<string> names, string name, string dtype, long[] shape, long bytes, ref long offset)
+    {
+        if (string.IsNullOrEmpty(name) || name == MetadataKey || !names.Add(name))
+        {
+            throw new ArgumentException($"Checkpoint: the tensor name '{name}' is empty, reserved or used twice.", nameof(name));
+        }
+
+        w.WriteStartObject(name);
+        w.WriteString("dtype", dtype);
+        w.WriteStartArray("shape");
+        foreach (long d in shape)
+        {
+            w.WriteNumberValue(d);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("data_offsets");
+        w.WriteNumberValue(offset);
+        w.WriteNumberValue(offset + bytes);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        offset += bytes;
     }
 }

@@ -4,8 +4,8 @@ using Mtl.Training.Weighting;
 
 namespace Mtl.Training;
 
-/// <summary>What one epoch did: mean training loss per task, validation losses and metrics, the task
-/// weights in force, the task-conflict report when tracked, and timing.</summary>
+/// <summary>What one epoch did: mean training loss and labelled rows per task, validation losses and metrics,
+/// the task weights in force, the task-conflict report when tracked, and timing.</summary>
 public sealed record EpochReport
 {
     /// <summary>1-based epoch number.</summary>
@@ -14,8 +14,11 @@ public sealed record EpochReport
     /// <summary>Total epochs planned.</summary>
     public required int Epochs { get; init; }
 
-    /// <summary>Mean training loss per task over the epoch's batches.</summary>
+    /// <summary>Mean training loss per task over the epoch's batches in which it had labelled rows (NaN when it had none).</summary>
     public required IReadOnlyDictionary<string, double> TrainLoss { get; init; }
+
+    /// <summary>Labelled (unmasked) training rows per task in the epoch; a task's batches without any left its steps.</summary>
+    public IReadOnlyDictionary<string, long> TrainRows { get; init; } = new Dictionary<string, long>();
 
     /// <summary>Validation result, when a validation set was given.</summary>
     public EvaluationResult? Validation { get; init; }

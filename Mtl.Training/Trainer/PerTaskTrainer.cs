@@ -73,6 +73,7 @@ public sealed class PerTaskTrainer<T>
 
     /// <summary>Takes <paramref name="steps"/> optimisation steps, each on one task's next batch.</summary>
     /// <exception cref="ArgumentException">A source names a task this trainer does not train, or lacks its targets.</exception>
+    /// <exception cref="InvalidOperationException">A loss diverged, or another thread is training the model.</exception>
     public PerTaskFitResult Fit(IReadOnlyList<TaskSource<T>> sources, int steps)
     {
         ArgumentNullException.ThrowIfNull(sources);
@@ -87,6 +88,7 @@ public sealed class PerTaskTrainer<T>
             _ = s.Data.Task(s.Task);
         }
 
+        using var guard = TrainingGuard.Enter("PerTaskTrainer.Fit", exclusive: true, (_model, "the model"), (_optimizer, "the optimizer"));
         var mixer = new TaskMixer<T>(sources, _options.BatchSize, _options.Sampling, _options.Seed);
         var counts = sources.ToDictionary(s => s.Task, _ => 0);
         var sums = sources.ToDictionary(s => s.Task, _ => 0.0);
@@ -136,6 +138,7 @@ public sealed class PerTaskTrainer<T>
     public Tensor<T> Predict(string task, MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        using var guard = TrainingGuard.Enter("PerTaskTrainer.Predict", exclusive: false, (_model, "the model"));
         bool wasTraining = _model.IsTraining;
         _model.Eval();
         try

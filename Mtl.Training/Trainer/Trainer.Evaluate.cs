@@ -9,9 +9,11 @@ namespace Mtl.Training;
 public sealed partial class Trainer<T>
 {
     /// <summary>Losses and metrics per task on <paramref name="data"/> (evaluation mode, no gradients).</summary>
+    /// <exception cref="InvalidOperationException">Another thread is training or evaluating the model.</exception>
     public EvaluationResult Evaluate(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        using var guard = TrainingGuard.Enter("Trainer.Evaluate", exclusive: false, (_module, "the model"));
         CheckTasks(data, "evaluation");
         var predictions = Predict(data);
         var losses = new Dictionary<string, double>();
@@ -39,9 +41,11 @@ public sealed partial class Trainer<T>
     }
 
     /// <summary>The model's outputs for every row of <paramref name="data"/>, per task (evaluation mode).</summary>
+    /// <exception cref="InvalidOperationException">Another thread is training or evaluating the model.</exception>
     public IReadOnlyDictionary<string, Tensor<T>> Predict(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        using var guard = TrainingGuard.Enter("Trainer.Predict", exclusive: false, (_module, "the model"));
         bool wasTraining = _module.IsTraining;
         _module.Eval();
         var result = new Dictionary<string, Tensor<T>>();

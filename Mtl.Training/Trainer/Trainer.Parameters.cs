@@ -25,17 +25,4 @@ public sealed partial class Trainer<T>
             saved[i].CopyTo(parameters[i].Data);
         }
     }
-
-    private static int IndexOf(IReadOnlyList<string> names, string name)
-    {
-        for (int i = 0; i < names.Count; i++)
-        {
-            if (names[i] == name)
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"Trainer: the weighting has no weight for task '{name}'.");
-    }
 }

@@ -6,18 +6,44 @@ using Mtl.Training.Weighting;
 
 namespace Mtl.Training;
 
-// One optimisation step: the task losses, the objective Σ λᵢLᵢ + Ω(θ) or the per-task gradients and
-// their combination on the shared parameters, clipping and the optimizer update.
+// One optimisation step: the losses of the tasks with labelled rows, the method's terms, then either one
+// backward pass of Σ Jₜ + Ω(θ) or the per-task gradients and their combination on the shared parameters,
+// clipping, the optimizer update and the method's after-step hook.
 public sealed partial class Trainer<T>
 {
     /// <summary>One optimisation step on a batch; returns the conflict report when it was tracked.</summary>
-    private TaskConflictReport? TrainStep(Batch<T> batch, int epoch, bool trackConflict, double[] sums)
+    private TaskConflictReport? TrainStep(Batch<T> batch, int epoch, bool trackConflict, EpochTotals totals)
     {
-        _optimizer.ZeroGrad();
-        var outputs = _model.Forward(Var<T>.Constant(batch.Features));
-        var losses = new List<TaskLoss<T>>(_tasks.Count);
+        // Buffers kept across steps, so that a step allocates nothing of its own.
+        var labelled = _labelled;
+        var values = _values;
+        int present = 0;
         for (int i = 0; i < _tasks.Count; i++)
         {
+            labelled[i] = batch.Task(_tasks[i].Name).PresentCount;
+            values[i] = double.NaN;
+            totals.AddRows(i, labelled[i]);
+            present += labelled[i] > 0 ? 1 : 0;
+        }
+
+        if (present == 0)
+        {
+            // No task has a label in this batch: there is nothing to learn from it.
+            Report(batch, epoch, labelled, values);
+            return null;
+        }
+
+        _optimizer.ZeroGrad();
+        var outputs = _model.Forward(Var<T>.Constant(batch.Features));
+        var losses = _losses;
+        losses.Clear();
+        for (int i = 0; i < _tasks.Count; i++)
+        {
+            if (labelled[i] == 0)
+            {
+                continue;
+            }
+
             var task = _tasks[i];
             var loss = task.LossOf(outputs[task.Name], batch.Task(task.Name));
             double value = double.CreateTruncating(loss.Item());
@@ -26,44 +52,26 @@ public sealed partial class Trainer<T>
                 throw new InvalidOperationException($"Trainer: the loss of task '{task.Name}' is {value} at epoch {epoch}, batch {batch.Index} (training diverged; lower the learning rate or clip gradients).");
             }
 
-            sums[i] += value;
+            totals.AddLoss(i, value);
+            values[i] = value;
             losses.Add(new TaskLoss<T>(task.Name, loss));
         }
 
-        if (_options.Weighting is DynamicWeightAverage<T> dwa)
-        {
-            dwa.Observe(losses);
-        }
-
+        var terms = Terms(losses);
         TaskConflictReport? conflict = null;
-        bool perTask = _options.GradientCombiner is not null || trackConflict || _options.Weighting is GradNorm<T>;
-        if (!perTask)
+        if (!_method.NeedsTaskGradients && !trackConflict)
         {
-            var objective = _options.Weighting?.Combine(losses) ?? Sum(losses);
-            objective = AddRegularizers(objective);
-            objective.Backward();
+            Sum(terms, _taskL2?.Compute(), _model.Penalty())!.Backward();
         }
         else
         {
-            var weighted = Weigh(losses);
-            var set = TaskGradients<T>.Compute(weighted, _shared);
-            if (trackConflict)
-            {
-                conflict = set.Conflict();
-            }
+            var set = TaskGradients<T>.Compute(terms, _shared);
+            conflict = trackConflict ? set.Conflict() : null;
+            set.Apply(_method.CombineGradients(set) ?? new SumCombiner().Combine(set.Gradients));
 
-            if (_options.Weighting is GradNorm<T> gradNorm)
-            {
-                gradNorm.Step(set, _shared.Last(p => p.Shape.Rank >= 2));
-            }
-
-            set.Apply(_options.GradientCombiner ?? new SumCombiner());
-            if (_taskL2 is not null || _model.Penalty() is not null || _options.Weighting is UncertaintyWeighting<T>)
-            {
-                // Terms of the objective that do not depend on this forward pass (it was released).
-                var extra = RegularizerOnly();
-                extra?.Backward();
-            }
+            // Ω(θ) does not depend on this forward pass (whose tape is released): its gradient goes to the
+            // parameters directly, outside the combination.
+            Sum([], _taskL2?.Compute(), _model.Penalty())?.Backward();
         }
 
         if (_options.ClipGradNorm is { } maxNorm)
@@ -72,101 +80,55 @@ public sealed partial class Trainer<T>
         }
 
         _optimizer.Step();
-        if (_options.Weighting is GradNorm<T> gn)
-        {
-            gn.Renormalize();
-        }
-
+        _method.AfterStep();
+        Report(batch, epoch, labelled, values);
         return conflict;
     }
 
-    /// <summary>Task losses scaled by the current weights, as constants, for the per-task gradient path.</summary>
-    private List<TaskLoss<T>> Weigh(List<TaskLoss<T>> losses)
+    /// <summary>The method's terms, checked to be one per loss in the same order.</summary>
+    private IReadOnlyList<TaskLoss<T>> Terms(List<TaskLoss<T>> losses)
     {
-        if (_options.Weighting is GradNorm<T> gradNorm)
+        var terms = _method.Weigh(losses);
+        bool matches = terms.Count == losses.Count;
+        for (int i = 0; matches && i < terms.Count; i++)
         {
-            return [.. gradNorm.Weigh(losses)];
+            matches = terms[i].Task == losses[i].Task && terms[i].Loss is not null;
         }
 
-        if (_options.Weighting is null)
-        {
-            return losses;
-        }
-
-        var weights = _options.Weighting.Weights;
-        var tasks = _options.Weighting.Tasks;
-        return [.. losses.Select(l => new TaskLoss<T>(l.Task, l.Loss * T.CreateTruncating(weights[IndexOf(tasks, l.Task)])))];
+        return matches ? terms : throw new InvalidOperationException(
+            $"Trainer: the multi-task method '{_method.Name}' returned terms for [{string.Join(", ", terms.Select(t => t.Task))}] from losses of [{string.Join(", ", losses.Select(l => l.Task))}]; Weigh must return one term per loss, in order.");
     }
 
-    private Var<T> AddRegularizers(Var<T> objective)
+    /// <summary>((Σₜ Jₜ + Ω_heads) + Ω_model), each part present or not (null when none is); the model's penalty is built once per step.</summary>
+    private static Var<T>? Sum(IReadOnlyList<TaskLoss<T>> terms, Var<T>? taskL2, Var<T>? penalty)
     {
-        if (_taskL2 is not null)
+        Var<T>? total = null;
+        foreach (var term in terms)
         {
-            objective += _taskL2.Compute();
+            total = total is null ? term.Loss : total + term.Loss;
         }
 
-        if (_model.Penalty() is { } penalty)
-        {
-            objective += penalty;
-        }
-
-        return objective;
+        total = taskL2 is null ? total : total is null ? taskL2 : total + taskL2;
+        return penalty is null ? total : total is null ? penalty : total + penalty;
     }
 
-    private Var<T>? RegularizerOnly()
+    /// <summary>Raises <see cref="StepEnded"/> (the report is built only when someone listens).</summary>
+    private void Report(Batch<T> batch, int epoch, int[] labelled, double[] losses)
     {
-        Var<T>? extra = null;
-        if (_taskL2 is not null)
+        if (StepEnded is not { } handler)
         {
-            extra = _taskL2.Compute();
+            return;
         }
 
-        if (_model.Penalty() is { } penalty)
+        handler(new StepReport
         {
-            extra = extra is null ? penalty : extra + penalty;
-        }
-
-        return extra;
+            Epoch = epoch,
+            Batch = batch.Index,
+            Rows = batch.Size,
+            LabelledRows = _tasks.Select((t, i) => (t.Name, labelled[i])).ToDictionary(p => p.Name, p => p.Item2),
+            Losses = _tasks.Select((t, i) => (t.Name, i)).Where(p => labelled[p.i] > 0).ToDictionary(p => p.Name, p => losses[p.i]),
+        });
     }
 
-    private static Var<T> Sum(List<TaskLoss<T>> losses)
-    {
-        var total = losses[0].Loss;
-        for (int i = 1; i < losses.Count; i++)
-        {
-            total += losses[i].Loss;
-        }
-
-        return total;
-    }
-
-    private Dictionary<string, double> TaskWeights()
-    {
-        var weights = new Dictionary<string, double>();
-        foreach (var t in _tasks)
-        {
-            weights[t.Name] = 1.0;
-        }
-
-        if (_options.Weighting is { } w)
-        {
-            for (int i = 0; i < w.Tasks.Count; i++)
-            {
-                weights[w.Tasks[i]] = w.Weights[i];
-            }
-        }
-
-        return weights;
-    }
-
-    private void CheckTasks(MultiTaskDataset<T> data, string role)
-    {
-        foreach (var t in _tasks)
-        {
-            if (!data.Tasks.Any(d => d.Name == t.Name))
-            {
-                throw new ArgumentException($"Trainer: the {role} data has no targets for task '{t.Name}' (it has: {string.Join(", ", data.Tasks.Select(d => d.Name))}).", nameof(data));
-            }
-        }
-    }
+    private Dictionary<string, double> TaskWeights() => _tasks.ToDictionary(t => t.Name, t => _method.WeightOf(t.Name));
 }

@@ -4,6 +4,7 @@ using Mtl.Autograd;
 using Mtl.Layers;
 using Mtl.Tensors;
 using Mtl.Training.Data;
+using Mtl.Training.Losses;
 using Mtl.Training.Optim;
 using Mtl.Training.Optim.Schedules;
 using Mtl.Training.Weighting;
@@ -11,12 +12,20 @@ using Mtl.Training.Weighting;
 namespace Mtl.Training;
 
 /// <summary>
-/// Trains a multi-task model on L = Σ λᵢ Lᵢ + Ω(θ): mini-batches in a seeded order, one optimizer over
-/// shared and task-specific parameters, optional dynamic loss weighting or gradient-level combination
-/// on the shared parameters, validation and early stopping, and a report per epoch.
+/// Trains a multi-task model on L = Σ Jᵢ + Ω(θ), with Jᵢ task i's term from the multi-task method (λᵢLᵢ, or a
+/// learned weighting's): mini-batches in a seeded order, one optimizer over shared and task-specific
+/// parameters, the method's gradient-level combination on the shared parameters when it has one, validation
+/// and early stopping, and a report per step and per epoch.
 /// </summary>
-/// <remarks>The same seeds (model initialisation, <see cref="TrainerOptions{T}.Seed"/>, any dropout or
-/// PCGrad generators) give bitwise-identical runs, for any <see cref="MtlThreads.Count"/>.</remarks>
+/// <remarks>
+/// <para>The same seeds (model initialisation, <see cref="TrainerOptions{T}.Seed"/>, any dropout or PCGrad
+/// generators) give bitwise-identical runs, for any <see cref="MtlThreads.Count"/>.</para>
+/// <para>The trainer knows no method by name: it drives one <see cref="IMultiTaskMethod{T}"/> (see there for
+/// the order of its calls), <see cref="TrainerOptions{T}.Method"/> or the pair of
+/// <see cref="TrainerOptions{T}.Weighting"/> and <see cref="TrainerOptions{T}.GradientCombiner"/>.</para>
+/// <para>A model trains on one thread at a time: a second fit or evaluation of the same model (or optimizer, or
+/// method) from another thread while one runs throws <see cref="InvalidOperationException"/>.</para>
+/// </remarks>
 public sealed partial class Trainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -25,16 +34,22 @@ public sealed partial class Trainer<T>
     private readonly List<TrainingTask<T>> _tasks;
     private readonly Optimizer<T> _optimizer;
     private readonly TrainerOptions<T> _options;
+    private readonly IMultiTaskMethod<T> _method;
     private readonly L2Penalty<T>? _taskL2;
     private readonly List<Var<T>> _shared;
+    private readonly int[] _labelled;
+    private readonly double[] _values;
+    private readonly List<TaskLoss<T>> _losses;
     private bool _stopRequested;
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="model">The model; it must be a <see cref="Module{T}"/> (every Mtl architecture is).</param>
     /// <param name="tasks">The tasks to train, each named as in the model's outputs and the data's targets.</param>
-    /// <param name="optimizer">The optimizer over the model's parameters (and any learned task weights).</param>
+    /// <param name="optimizer">The optimizer over the model's parameters (all or some) and the method's learned parameters.</param>
     /// <param name="options">Settings; defaults when null.</param>
-    /// <exception cref="ArgumentException">A task is unknown to the model, listed twice, or the options are out of range.</exception>
+    /// <exception cref="ArgumentException">A task is unknown to the model or listed twice, the options are out of range,
+    /// the optimizer holds a parameter that is neither the model's nor the method's or lacks one of the method's, or
+    /// the method cannot serve these tasks and this model.</exception>
     public Trainer(IMultiTaskModel<T> model, IEnumerable<TrainingTask<T>> tasks, Optimizer<T> optimizer, TrainerOptions<T>? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,63 +61,59 @@ public sealed partial class Trainer<T>
         _optimizer = optimizer;
         _options = options ?? new TrainerOptions<T>();
         _options.Validate();
-        if (_tasks.Count == 0)
-        {
-            throw new ArgumentException("Trainer: no tasks to train.", nameof(tasks));
-        }
-
-        foreach (var t in _tasks)
-        {
-            if (!model.Tasks.Contains(t.Name))
-            {
-                throw new ArgumentException($"Trainer: task '{t.Name}' is not an output of the model (its tasks: {string.Join(", ", model.Tasks)}).", nameof(tasks));
-            }
-
-            if (_tasks.Count(u => u.Name == t.Name) > 1)
-            {
-                throw new ArgumentException($"Trainer: task '{t.Name}' is listed twice.", nameof(tasks));
-            }
-        }
-
-        if (_options.Weighting is { } weighting)
-        {
-            var inOptimizer = new HashSet<Var<T>>(optimizer.NamedParameters.Select(p => p.Value), ReferenceEqualityComparer.Instance);
-            foreach (var (name, parameter) in weighting.NamedParameters())
-            {
-                if (!inOptimizer.Contains(parameter))
-                {
-                    throw new ArgumentException($"Trainer: the weighting's learned parameter '{name}' is not in the optimizer, so it would never change; build the optimizer over the model's and the weighting's NamedParameters().", nameof(optimizer));
-                }
-            }
-        }
-
+        CheckTaskList(model);
+        _method = _options.Method ?? new WeightedCombination<T>(_options.Weighting, _options.GradientCombiner);
+        CheckOptimizer();
         _taskL2 = _options.TaskL2 > 0 ? L2Penalty<T>.ForPrefix(_module, _options.TaskL2, _options.TaskParameterPrefix) : null;
         _shared = [.. model.SharedParameters()];
-        if ((_options.GradientCombiner is not null || _options.TrackTaskConflict || _options.Weighting is GradNorm<T>) && _shared.Count == 0)
+        if ((_method.NeedsTaskGradients || _options.TrackTaskConflict) && _shared.Count == 0)
         {
-            throw new ArgumentException("Trainer: gradient-level methods, GradNorm and task-conflict tracking need shared parameters, and this model has none.", nameof(options));
+            throw new ArgumentException($"Trainer: the multi-task method '{_method.Name}' and task-conflict tracking need the per-task gradients of shared parameters, and this model has none.", nameof(options));
         }
+
+        _method.Bind(new MultiTaskSetup<T>([.. _tasks.Select(t => t.Name)], _shared));
+        _labelled = new int[_tasks.Count];
+        _values = new double[_tasks.Count];
+        _losses = new List<TaskLoss<T>>(_tasks.Count);
     }
 
     /// <summary>Called after every epoch with its report (logging, plotting, custom stopping rules).</summary>
     public event Action<EpochReport>? EpochEnded;
 
+    /// <summary>Called after every training step with its report (per-batch losses and labelled rows).</summary>
+    public event Action<StepReport>? StepEnded;
+
     /// <summary>The tasks being trained.</summary>
     public IReadOnlyList<TrainingTask<T>> Tasks => _tasks;
+
+    /// <summary>The multi-task method the trainer drives; pass it to <c>Checkpoint.SaveOptimizer</c>/<c>LoadOptimizer</c>
+    /// to save and restore its state with the optimizer's.</summary>
+    public IMultiTaskMethod<T> Method => _method;
 
     /// <summary>Asks <see cref="Fit"/> to stop after the current epoch (from a callback).</summary>
     public void RequestStop() => _stopRequested = true;
 
     /// <summary>Trains on <paramref name="train"/>, validating on <paramref name="validation"/> after each epoch.</summary>
-    /// <exception cref="ArgumentException">The data lacks a task's targets, or early stopping watches a metric that is not reported.</exception>
-    /// <exception cref="InvalidOperationException">A task loss became NaN or infinite (training diverged).</exception>
+    /// <remarks>If training fails (divergence, a callback's exception) after early stopping has recorded a best
+    /// epoch, the best parameters are restored before the exception leaves.</remarks>
+    /// <exception cref="ArgumentException">The data lacks a task's targets or has no rows, a batch cannot be formed,
+    /// a task's loss does not fit its target, or early stopping watches a metric that is not reported.</exception>
+    /// <exception cref="InvalidOperationException">Training diverged (a loss became NaN or infinite, also after the
+    /// last update), or another thread is training the same model.</exception>
     public TrainingHistory Fit(MultiTaskDataset<T> train, MultiTaskDataset<T>? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        CheckTasks(train, "training");
+        using var guard = TrainingGuard.Enter(
+            "Trainer.Fit",
+            exclusive: true,
+            (_module, "the model"),
+            (_optimizer, "the optimizer"),
+            (_options.Method ?? (object?)_options.Weighting, "the multi-task method"),
+            (_options.GradientCombiner, "the gradient combiner"));
+        CheckData(train, "training");
         if (validation is not null)
         {
-            CheckTasks(validation, "validation");
+            CheckData(validation, "validation");
         }
 
         if (_options.EarlyStoppingMetric is not null && validation is null && _options.EarlyStoppingMetric != "train_loss")
@@ -110,8 +121,13 @@ public sealed partial class Trainer<T>
             throw new ArgumentException($"Trainer: early stopping on '{_options.EarlyStoppingMetric}' needs a validation set.", nameof(validation));
         }
 
-        var history = new TrainingHistory();
         var batcher = new MiniBatcher<T>(train, _options.BatchSize, _options.Seed, _options.DropLast);
+        if (batcher.BatchesPerEpoch == 0)
+        {
+            throw new ArgumentException($"Trainer: DropLast with BatchSize {_options.BatchSize} drops every batch of the {train.Rows} training rows; lower BatchSize or turn DropLast off.", nameof(train));
+        }
+
+        var history = new TrainingHistory();
         var clock = Stopwatch.StartNew();
         var scheduler = _options.Schedule is null ? null : new LearningRateScheduler<T>(_optimizer, _options.Schedule);
         string? watched = _options.EarlyStoppingMetric;
@@ -119,79 +135,88 @@ public sealed partial class Trainer<T>
         double best = higherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0;
         Tensor<T>[]? bestParameters = null;
+        Batch<T>? lastBatch = null;
+        bool finished = false;
         _stopRequested = false;
 
-        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        try
         {
-            var epochClock = Stopwatch.StartNew();
-            _module.Train();
-            var sums = new double[_tasks.Count];
-            int batches = 0;
-            TaskConflictReport? conflict = null;
-            foreach (var batch in batcher.Epoch(epoch - 1))
+            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
             {
-                var c = TrainStep(batch, epoch, trackConflict: _options.TrackTaskConflict && batches == 0, sums);
-                conflict ??= c;
-                batches++;
-            }
-
-            if (_options.Weighting is DynamicWeightAverage<T> dwa)
-            {
-                dwa.EndEpoch();
-            }
-
-            double learningRate = _optimizer.Groups[0].LearningRate;
-            scheduler?.Step();
-            var validationResult = validation is null ? null : Evaluate(validation);
-            var report = new EpochReport
-            {
-                Epoch = epoch,
-                Epochs = _options.Epochs,
-                TrainLoss = _tasks.Select((t, i) => (t.Name, sums[i] / Math.Max(batches, 1))).ToDictionary(p => p.Name, p => p.Item2),
-                Validation = validationResult,
-                TaskWeights = TaskWeights(),
-                Conflict = conflict,
-                LearningRate = learningRate,
-                Duration = epochClock.Elapsed,
-                Elapsed = clock.Elapsed,
-            };
-            history.Add(report);
-            EpochEnded?.Invoke(report);
-
-            if (watched is not null)
-            {
-                double value = report.Metric(watched) ?? throw new ArgumentException($"Trainer: early stopping watches '{watched}', which the epoch report does not have (use val_loss, train_loss or <task>.<metric>).", nameof(train));
-                if (higherIsBetter ? value > best : value < best)
+                var epochClock = Stopwatch.StartNew();
+                _module.Train();
+                var totals = new EpochTotals(_tasks.Count);
+                int batches = 0;
+                TaskConflictReport? conflict = null;
+                foreach (var batch in batcher.Epoch(epoch - 1))
                 {
-                    best = value;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    if (_options.RestoreBestParameters)
+                    var c = TrainStep(batch, epoch, trackConflict: _options.TrackTaskConflict && batches == 0, totals);
+                    conflict ??= c;
+                    lastBatch = batch;
+                    batches++;
+                }
+
+                _method.EndEpoch();
+                double learningRate = _optimizer.Groups[0].LearningRate;
+                scheduler?.Step();
+                var validationResult = validation is null ? null : Evaluate(validation);
+                var report = new EpochReport
+                {
+                    Epoch = epoch,
+                    Epochs = _options.Epochs,
+                    TrainLoss = _tasks.Select((t, i) => (t.Name, totals.MeanLoss(i))).ToDictionary(p => p.Name, p => p.Item2),
+                    TrainRows = _tasks.Select((t, i) => (t.Name, totals.Rows(i))).ToDictionary(p => p.Name, p => p.Item2),
+                    Validation = validationResult,
+                    TaskWeights = TaskWeights(),
+                    Conflict = conflict,
+                    LearningRate = learningRate,
+                    Duration = epochClock.Elapsed,
+                    Elapsed = clock.Elapsed,
+                };
+                history.Add(report);
+                EpochEnded?.Invoke(report);
+
+                if (watched is not null)
+                {
+                    double value = report.Metric(watched) ?? throw new ArgumentException($"Trainer: early stopping watches '{watched}', which the epoch report does not have (use val_loss, train_loss or <task>.<metric>).", nameof(train));
+                    if (higherIsBetter ? value > best : value < best)
                     {
-                        bestParameters = Snapshot(bestParameters);
+                        best = value;
+                        bestEpoch = epoch;
+                        sinceBest = 0;
+                        if (_options.RestoreBestParameters)
+                        {
+                            bestParameters = Snapshot(bestParameters);
+                        }
+                    }
+                    else if (++sinceBest >= _options.Patience)
+                    {
+                        history.StoppedEarly = true;
+                        break;
                     }
                 }
-                else if (++sinceBest >= _options.Patience)
+                else
                 {
-                    history.StoppedEarly = true;
+                    bestEpoch = epoch;
+                }
+
+                if (_stopRequested)
+                {
+                    history.StoppedEarly = epoch < _options.Epochs;
                     break;
                 }
             }
-            else
-            {
-                bestEpoch = epoch;
-            }
 
-            if (_stopRequested)
-            {
-                history.StoppedEarly = epoch < _options.Epochs;
-                break;
-            }
+            CheckLastUpdate(lastBatch!, history.Epochs.Count);
+            finished = true;
         }
-
-        if (bestParameters is not null && bestEpoch != history.Epochs.Count)
+        finally
         {
-            Restore(bestParameters);
+            // Also when the run fails (mid-epoch, or in a callback): the best epoch's parameters are what early stopping promised.
+            if (bestParameters is not null && (!finished || bestEpoch != history.Epochs.Count))
+            {
+                Restore(bestParameters);
+            }
         }
 
         history.BestEpoch = bestEpoch;

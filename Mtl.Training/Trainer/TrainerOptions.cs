@@ -30,9 +30,17 @@ public sealed record TrainerOptions<T>
 
     /// <summary>
     /// A gradient-level method (PCGrad, MGDA, CAGrad) combining the per-task gradients on the shared
-    /// parameters; null: one backward of the weighted objective.
+    /// parameters — of the weighted losses, when there is a <see cref="Weighting"/>, whose learned weights
+    /// still get their exact gradient; null: one backward of the weighted objective.
     /// </summary>
     public IGradientCombiner? GradientCombiner { get; init; }
+
+    /// <summary>
+    /// A multi-task method that does both of the above in one class (or any <see cref="IMultiTaskMethod{T}"/>);
+    /// null: the method made of <see cref="Weighting"/> and <see cref="GradientCombiner"/>
+    /// (<see cref="WeightedCombination{T}"/>). Set it alone: it excludes the other two.
+    /// </summary>
+    public IMultiTaskMethod<T>? Method { get; init; }
 
     /// <summary>A learning-rate schedule stepped once per epoch (StepLR, cosine annealing, warm-up); null: constant.</summary>
     public Optim.Schedules.ILearningRateSchedule? Schedule { get; init; }
@@ -77,6 +85,11 @@ public sealed record TrainerOptions<T>
         if (ClipGradNorm is { } c && !(c > 0))
         {
             throw new ArgumentException($"TrainerOptions.ClipGradNorm must be positive, got {c}.");
+        }
+
+        if (Method is not null && (Weighting is not null || GradientCombiner is not null))
+        {
+            throw new ArgumentException($"TrainerOptions: Method ({Method.Name}) is set together with {(Weighting is not null ? "Weighting" : "GradientCombiner")}; a method is the whole multi-task treatment, so set either Method or Weighting/GradientCombiner.");
         }
 
         if (Patience < 1)

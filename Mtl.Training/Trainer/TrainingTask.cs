@@ -16,10 +16,11 @@ public sealed record TrainingTask<T>(string Name, ITaskLoss<T> Loss)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The loss of <paramref name="prediction"/> against a task target, masked rows excluded.</summary>
+    /// <exception cref="ArgumentException">The loss cannot take this kind of target (cross-entropy on a regression target).</exception>
     public Var<T> LossOf(Var<T> prediction, TaskTarget<T> target)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        ArgumentNullException.ThrowIfNull(target);
+        CheckTarget(target);
         if (target.Kind == TaskKind.Regression)
         {
             return Loss.Compute(prediction, target.Values!, target.Mask);
@@ -40,5 +41,17 @@ public sealed record TrainingTask<T>(string Name, ITaskLoss<T> Loss)
         }
 
         return Loss.Compute(prediction, values, target.Mask);
+    }
+
+    /// <summary>Throws when the loss cannot take <paramref name="target"/>'s kind: cross-entropy needs class
+    /// indices, and a regression target's values are not (a binary cross-entropy may take values in [0, 1]).</summary>
+    /// <exception cref="ArgumentException">The kinds do not fit; the message names the task.</exception>
+    public void CheckTarget(TaskTarget<T> target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Kind == TaskKind.Regression && Loss is CrossEntropyLoss<T>)
+        {
+            throw new ArgumentException($"Task '{Name}': its target is a regression target (numbers), not a classification target, so {Loss.Name} (which needs class indices) cannot be its loss; use a regression loss such as MseLoss, or load the column as a classification.", nameof(target));
+        }
     }
 }

@@ -7,7 +7,9 @@ namespace Mtl.Training.Weighting;
 /// then d = g₀ + (√φ/‖g_w‖)·g_w, divided by (1 + c²) as in the reference implementation (see
 /// <see cref="CAGradRescale"/>). With c = 0, d = g₀.
 /// </summary>
-/// <remarks>The inner problem is solved by <see cref="CAGradDual"/>.</remarks>
+/// <remarks>The inner problem is solved by <see cref="CAGradDual"/>. A task whose gradient is exactly zero
+/// (absent from the batch) is left out: the mean and the ball are over the K tasks present (with it, the mean
+/// of [g, 0] would halve g), and its weight is 0.</remarks>
 public sealed class CAGradCombiner : IGradientCombiner
 {
     /// <summary>Creates the combiner.</summary>
@@ -30,19 +32,27 @@ public sealed class CAGradCombiner : IGradientCombiner
     public double[] Combine(IReadOnlyList<double[]> taskGradients)
     {
         FlatVectors.Check(Name, taskGradients);
-        int k = taskGradients.Count;
+        var present = FlatVectors.NonZero(taskGradients);
+        var rows = FlatVectors.Rows(taskGradients, present);
+        int k = rows.Length;
+        if (k == 0)
+        {
+            LastWeights = new double[taskGradients.Count];
+            return new double[taskGradients[0].Length];
+        }
+
         var uniform = Enumerable.Repeat(1.0 / k, k).ToArray();
-        var d = FlatVectors.Combination(taskGradients, uniform);
+        var d = FlatVectors.Combination(rows, uniform);
         double sqrtPhi = Options.C * Math.Sqrt(FlatVectors.Dot(d, d));
         if (sqrtPhi == 0)
         {
-            LastWeights = uniform;
+            LastWeights = FlatVectors.Spread(taskGradients.Count, present, uniform);
             return d;
         }
 
-        var w = CAGradDual.SolveWeights(FlatVectors.Gram(taskGradients), sqrtPhi, Options.MaxIterations, Options.Tolerance);
-        LastWeights = w;
-        var gw = FlatVectors.Combination(taskGradients, w);
+        var w = CAGradDual.SolveWeights(FlatVectors.Gram(rows), sqrtPhi, Options.MaxIterations, Options.Tolerance);
+        LastWeights = FlatVectors.Spread(taskGradients.Count, present, w);
+        var gw = FlatVectors.Combination(rows, w);
         double gwNorm = Math.Sqrt(FlatVectors.Dot(gw, gw));
         if (gwNorm > 0)
         {

@@ -9,9 +9,11 @@ namespace Mtl.Training.Weighting;
 /// epoch t and K tasks, λᵢ(t) = K·exp(wᵢ(t−1)/τ) / Σⱼ exp(wⱼ(t−1)/τ) with wᵢ(t−1) = Lᵢ(t−1)/Lᵢ(t−2): a task
 /// whose loss falls more slowly gets more weight. λᵢ = 1 for the first two epochs, which lack a history.
 /// </summary>
-/// <remarks>Use: call <see cref="Observe"/> with each step's losses (or pass epoch means to
+/// <remarks>In a trainer, <see cref="Weigh"/> observes each step's losses and <see cref="EndEpoch()"/> closes
+/// each epoch. By hand: call <see cref="Observe"/> with each step's losses (or pass epoch means to
 /// <see cref="EndEpoch(IReadOnlyList{double})"/>), and <see cref="EndEpoch()"/> at the end of each epoch;
-/// <see cref="Combine"/> applies the weights of the current epoch.</remarks>
+/// <see cref="Combine"/> applies the weights of the current epoch. The loss history is part of the saved
+/// state, so a resumed run weighs its epochs as an uninterrupted one would.</remarks>
 public sealed class DynamicWeightAverage<T> : ILossWeighting<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -46,6 +48,9 @@ public sealed class DynamicWeightAverage<T> : ILossWeighting<T>
     public int Epochs { get; private set; }
 
     /// <inheritdoc />
+    public string Name => "dwa";
+
+    /// <inheritdoc />
     public IReadOnlyList<string> Tasks => _tasks;
 
     /// <summary>λᵢ of the current epoch.</summary>
@@ -56,6 +61,14 @@ public sealed class DynamicWeightAverage<T> : ILossWeighting<T>
 
     /// <summary>Σ λᵢLᵢ with the current epoch's weights (constants).</summary>
     public Var<T> Combine(IReadOnlyList<TaskLoss<T>> losses) => StaticWeighting<T>.WeightedSum(losses, TaskIndex.Of("DWA", _tasks, losses), _weights);
+
+    /// <summary>Observes the step's losses (<see cref="Observe"/>) and weighs them with the current epoch's λₜ (constants).</summary>
+    public IReadOnlyList<TaskLoss<T>> Weigh(IReadOnlyList<TaskLoss<T>> losses)
+    {
+        var at = TaskIndex.Of("DWA", _tasks, losses);
+        Observe(losses);
+        return StaticWeighting<T>.Scaled(losses, at, _weights);
+    }
 
     /// <summary>Adds one step's loss values to the running means of the current epoch.</summary>
     public void Observe(IReadOnlyList<TaskLoss<T>> losses)
@@ -122,5 +135,46 @@ public sealed class DynamicWeightAverage<T> : ILossWeighting<T>
         {
             _weights[i] = _tasks.Length * Math.Exp(rates[i] - max) / norm;
         }
+    }
+
+    /// <summary>Writes the running sums and counts of the epoch, the last two epoch means, the weights and the epoch count.</summary>
+    public void SaveState(MethodState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("epochs", Epochs);
+        state.Set("sums", _sums);
+        state.Set("counts", [.. _counts.Select(c => (double)c)]);
+        state.Set("weights", _weights);
+        state.Set("last", _last ?? []);
+        state.Set("previous", _previous ?? []);
+    }
+
+    /// <inheritdoc />
+    public void LoadState(MethodState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int k = _tasks.Length;
+        long epochs = state.GetInteger("epochs");
+        var sums = state.GetArray("sums", k);
+        var counts = state.GetArray("counts", k);
+        var weights = state.GetArray("weights", k);
+        var last = state.GetArray("last");
+        var previous = state.GetArray("previous");
+        if (epochs < 0 || epochs > int.MaxValue || last.Length != (epochs >= 1 ? k : 0) || previous.Length != (epochs >= 2 ? k : 0)
+            || counts.Any(c => c < 0 || c != Math.Floor(c) || c > int.MaxValue))
+        {
+            throw new InvalidDataException($"DWA: the saved history does not fit {k} tasks after {epochs} epochs.");
+        }
+
+        Epochs = (int)epochs;
+        sums.CopyTo(_sums, 0);
+        for (int i = 0; i < k; i++)
+        {
+            _counts[i] = (int)counts[i];
+        }
+
+        weights.CopyTo(_weights, 0);
+        _last = epochs >= 1 ? last : null;
+        _previous = epochs >= 2 ? previous : null;
     }
 }

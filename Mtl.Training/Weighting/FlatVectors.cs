@@ -35,6 +35,40 @@ internal static class FlatVectors
         return d;
     }
 
+    /// <summary>The positions of the vectors with a non-zero entry (the tasks that offer a direction).</summary>
+    public static int[] NonZero(IReadOnlyList<double[]> g)
+    {
+        var present = new List<int>(g.Count);
+        for (int i = 0; i < g.Count; i++)
+        {
+            foreach (double v in g[i])
+            {
+                if (v != 0)
+                {
+                    present.Add(i);
+                    break;
+                }
+            }
+        }
+
+        return [.. present];
+    }
+
+    /// <summary>The vectors at <paramref name="at"/>.</summary>
+    public static double[][] Rows(IReadOnlyList<double[]> g, int[] at) => [.. at.Select(i => g[i])];
+
+    /// <summary>Weights of a subset spread back over all positions (0 for the others).</summary>
+    public static double[] Spread(int count, int[] at, IReadOnlyList<double> weights)
+    {
+        var all = new double[count];
+        for (int j = 0; j < at.Length; j++)
+        {
+            all[at[j]] = weights[j];
+        }
+
+        return all;
+    }
+
     /// <summary>Throws unless there is at least one vector and all have one length.</summary>
     public static void Check(string who, IReadOnlyList<double[]> g)
     {

@@ -2,8 +2,15 @@ namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// A gradient-level multi-task method: from the per-task gradients gᵢ on the shared parameters (each
-/// flattened over all of them) it produces the one gradient the optimizer applies to them.
+/// flattened over all of them) it produces the one gradient the optimizer applies to them. It works in
+/// float64 whatever the model's element type, and enters training through
+/// <see cref="TrainerOptions{T}.GradientCombiner"/> (paired with any loss weighting by
+/// <see cref="WeightedCombination{T}"/>).
 /// </summary>
+/// <remarks>A task whose gradient is exactly zero in every entry — it had no labelled row in the batch, or
+/// its loss does not reach the shared parameters — has no direction to offer, and a combiner leaves it out
+/// rather than letting it pull the result to zero (MGDA) or scale it down (a mean). The trainer already
+/// leaves such tasks out of the step; this keeps a combiner called directly equally safe.</remarks>
 public interface IGradientCombiner
 {
     /// <summary>A short name for logs.</summary>
@@ -12,4 +19,16 @@ public interface IGradientCombiner
     /// <summary>The combined gradient, of the tasks' common length.</summary>
     /// <exception cref="ArgumentException">No gradients, or gradients of different lengths.</exception>
     double[] Combine(IReadOnlyList<double[]> taskGradients);
+
+    /// <summary>Writes the state that carries over from step to step (a random generator, moving averages).</summary>
+    void SaveState(MethodState state)
+    {
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote, checking all of it before changing anything.</summary>
+    /// <exception cref="KeyNotFoundException">An entry is missing.</exception>
+    /// <exception cref="InvalidDataException">An entry has the wrong kind, length or value.</exception>
+    void LoadState(MethodState state)
+    {
+    }
 }

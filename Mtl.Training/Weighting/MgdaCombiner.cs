@@ -7,6 +7,9 @@ namespace Mtl.Training.Weighting;
 /// to the shared representation instead of the shared parameters, the same solver gives MGDA-UB, the
 /// paper's cheaper upper bound; this combiner is agnostic about which it is given.
 /// </summary>
+/// <remarks>A task whose gradient is exactly zero (absent from the batch) is left out of the hull: with it the
+/// min-norm point would be 0, and the shared parameters would stop learning the tasks that are present.
+/// Its αᵢ is 0, and K in <see cref="MgdaOptions.ScaleByTaskCount"/> counts the tasks present.</remarks>
 public sealed class MgdaCombiner : IGradientCombiner
 {
     /// <summary>Creates the combiner.</summary>
@@ -29,8 +32,10 @@ public sealed class MgdaCombiner : IGradientCombiner
     public double[] Combine(IReadOnlyList<double[]> taskGradients)
     {
         FlatVectors.Check(Name, taskGradients);
-        var gram = FlatVectors.Gram(taskGradients);
-        int k = taskGradients.Count;
+        var present = FlatVectors.NonZero(taskGradients);
+        var rows = FlatVectors.Rows(taskGradients, present);
+        var gram = FlatVectors.Gram(rows);
+        int k = rows.Length;
         if (Options.Normalization == MgdaNormalization.L2)
         {
             var norms = Enumerable.Range(0, k).Select(i => Math.Sqrt(gram[i, i])).ToArray();
@@ -38,13 +43,12 @@ public sealed class MgdaCombiner : IGradientCombiner
             {
                 for (int j = 0; j < k; j++)
                 {
-                    double n = norms[i] * norms[j];
-                    gram[i, j] = n == 0 ? 0 : gram[i, j] / n;
+                    gram[i, j] /= norms[i] * norms[j];
                 }
             }
         }
 
-        var alpha = MinNormSolver.Solve(gram, Options.MaxIterations, Options.Tolerance);
+        var alpha = FlatVectors.Spread(taskGradients.Count, present, k == 0 ? [] : MinNormSolver.Solve(gram, Options.MaxIterations, Options.Tolerance));
         LastWeights = alpha;
         var d = FlatVectors.Combination(taskGradients, alpha);
         if (Options.ScaleByTaskCount)

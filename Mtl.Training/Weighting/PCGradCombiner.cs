@@ -9,7 +9,9 @@ namespace Mtl.Training.Weighting;
 /// their projected versions, as in the paper. Non-conflicting pairs are left alone.
 /// </summary>
 /// <remarks>The random orders come from a <see cref="SeededRandom"/>, a fresh order per task per call, so a
-/// run is reproducible from the seed.</remarks>
+/// run is reproducible from the seed; the generator's state is saved with a checkpoint, so a resumed run
+/// draws the orders an uninterrupted one would have. A zero gradient (an absent task) never projects
+/// another, and adds nothing.</remarks>
 public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
 {
     private readonly SeededRandom _random = new(seed);
@@ -46,5 +48,19 @@ public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
         }
 
         return d;
+    }
+
+    /// <summary>Writes the generator's state as <c>random</c>.</summary>
+    public void SaveState(MethodState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("random", _random);
+    }
+
+    /// <inheritdoc />
+    public void LoadState(MethodState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _random.SetState(state.GetRandom("random"));
     }
 }

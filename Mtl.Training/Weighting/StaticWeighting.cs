@@ -32,6 +32,9 @@ public sealed class StaticWeighting<T> : ILossWeighting<T>
         new((tasks ?? throw new ArgumentNullException(nameof(tasks))).Select(t => new KeyValuePair<string, double>(t, 1.0)));
 
     /// <inheritdoc />
+    public string Name => "static";
+
+    /// <inheritdoc />
     public IReadOnlyList<string> Tasks => _tasks;
 
     /// <inheritdoc />
@@ -42,6 +45,21 @@ public sealed class StaticWeighting<T> : ILossWeighting<T>
 
     /// <inheritdoc />
     public Var<T> Combine(IReadOnlyList<TaskLoss<T>> losses) => WeightedSum(losses, TaskIndex.Of("static weighting", _tasks, losses), _weights);
+
+    /// <summary>λₜLₜ per task, the weights constant.</summary>
+    public IReadOnlyList<TaskLoss<T>> Weigh(IReadOnlyList<TaskLoss<T>> losses) => Scaled(losses, TaskIndex.Of("static weighting", _tasks, losses), _weights);
+
+    /// <summary>λ[at[i]]·Lᵢ for each loss, with the weights as constants.</summary>
+    internal static TaskLoss<T>[] Scaled(IReadOnlyList<TaskLoss<T>> losses, int[] at, IReadOnlyList<double> weights)
+    {
+        var terms = new TaskLoss<T>[losses.Count];
+        for (int i = 0; i < losses.Count; i++)
+        {
+            terms[i] = new TaskLoss<T>(losses[i].Task, losses[i].Loss * T.CreateTruncating(weights[at[i]]));
+        }
+
+        return terms;
+    }
 
     /// <summary>Σ λ[at[i]]·Lᵢ with the weights as constants.</summary>
     internal static Var<T> WeightedSum(IReadOnlyList<TaskLoss<T>> losses, int[] at, IReadOnlyList<double> weights)

@@ -28,6 +28,28 @@ internal static class TaskIndex
         return list;
     }
 
+    /// <summary>Throws unless a scheme's tasks are exactly the trainer's (in any order).</summary>
+    public static void Bind<T>(string scheme, IReadOnlyList<string> tasks, MultiTaskSetup<T> setup)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        foreach (var task in setup.Tasks)
+        {
+            if (IndexOf(tasks, task) < 0)
+            {
+                throw new ArgumentException($"{scheme}: no weight for task '{task}', which the trainer trains (the weighting's tasks: {string.Join(", ", tasks)}).", nameof(setup));
+            }
+        }
+
+        foreach (var task in tasks)
+        {
+            if (IndexOf(setup.Tasks, task) < 0)
+            {
+                throw new ArgumentException($"{scheme}: task '{task}' is not trained by the trainer (its tasks: {string.Join(", ", setup.Tasks)}).", nameof(setup));
+            }
+        }
+    }
+
     /// <summary>For each loss, the position of its task in <paramref name="tasks"/>.</summary>
     public static int[] Of<T>(string scheme, IReadOnlyList<string> tasks, IReadOnlyList<TaskLoss<T>> losses)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -59,7 +81,7 @@ internal static class TaskIndex
         return at;
     }
 
-    private static int IndexOf(IReadOnlyList<string> tasks, string task)
+    public static int IndexOf(IReadOnlyList<string> tasks, string task)
     {
         for (int i = 0; i < tasks.Count; i++)
         {

@@ -26,6 +26,9 @@ public enum UncertaintyForm
 /// In the default <see cref="UncertaintyForm.Simplified"/> form cᵢ = bᵢ = 1, so dL/dsᵢ = −exp(−sᵢ)·Lᵢ + 1
 /// and the optimum is sᵢ = log Lᵢ: a task with a large loss is down-weighted.
 /// </summary>
+/// <remarks>Paired with a gradient combiner, each task's term cᵢ·exp(−sᵢ)·Lᵢ + bᵢ·sᵢ is one row of the per-task
+/// gradients: the combiner sees the shared gradients of the weighted losses, and each sᵢ gets the same exact
+/// gradient as without a combiner. The sᵢ are saved with the optimizer checkpoint (they are not part of the model).</remarks>
 public sealed class UncertaintyWeighting<T> : Module<T>, ILossWeighting<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -58,6 +61,9 @@ public sealed class UncertaintyWeighting<T> : Module<T>, ILossWeighting<T>
     public UncertaintyForm Form { get; }
 
     /// <inheritdoc />
+    public string Name => "uncertainty";
+
+    /// <inheritdoc />
     public IReadOnlyList<string> Tasks => _tasks;
 
     /// <summary>The log-variances sᵢ, in task order.</summary>
@@ -70,16 +76,51 @@ public sealed class UncertaintyWeighting<T> : Module<T>, ILossWeighting<T>
     /// <summary>Σ cᵢ·exp(−sᵢ)·Lᵢ + bᵢ·sᵢ over the given losses.</summary>
     public Var<T> Combine(IReadOnlyList<TaskLoss<T>> losses)
     {
+        var terms = Weigh(losses);
+        var total = terms[0].Loss;
+        for (int i = 1; i < terms.Count; i++)
+        {
+            total += terms[i].Loss;
+        }
+
+        return total;
+    }
+
+    /// <summary>The term cᵢ·exp(−sᵢ)·Lᵢ + bᵢ·sᵢ of each task: its gradient reaches both the loss and sᵢ.</summary>
+    public IReadOnlyList<TaskLoss<T>> Weigh(IReadOnlyList<TaskLoss<T>> losses)
+    {
         var at = TaskIndex.Of("uncertainty weighting", _tasks, losses);
-        Var<T>? total = null;
+        var terms = new TaskLoss<T>[losses.Count];
         for (int i = 0; i < losses.Count; i++)
         {
             int k = at[i];
             var s = _logVariances[k];
-            var term = ((-s).Exp() * losses[i].Loss * T.CreateTruncating(_lossFactor[k])) + (s * T.CreateTruncating(_regularizerFactor[k]));
-            total = total is null ? term : total + term;
+            terms[i] = new TaskLoss<T>(losses[i].Task, ((-s).Exp() * losses[i].Loss * T.CreateTruncating(_lossFactor[k])) + (s * T.CreateTruncating(_regularizerFactor[k])));
         }
 
-        return total!;
+        return terms;
+    }
+
+    /// <summary>Writes the log-variances sᵢ (task order) as <c>log_var</c>.</summary>
+    public void SaveState(MethodState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("log_var", [.. _logVariances.Select(s => double.CreateTruncating(s.Data[0]))]);
+    }
+
+    /// <inheritdoc />
+    public void LoadState(MethodState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var values = state.GetArray("log_var", _tasks.Length);
+        if (values.Any(v => !double.IsFinite(v)))
+        {
+            throw new InvalidDataException($"uncertainty weighting: a saved log-variance is not finite ({string.Join(", ", values)}).");
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            _logVariances[i].Data[0] = T.CreateTruncating(values[i]);
+        }
     }
 }
