@@ -132,14 +132,21 @@ public sealed partial class Var<T> : IVar
         return this;
     }
 
-    /// <summary>A constant sharing this value's storage: gradients stop here. A detached value of the tape
-    /// is released with the tape, like the value itself.</summary>
-    public Var<T> Detach()
+    /// <summary>
+    /// A value sharing this value's storage with no creator: gradients stop here. Without
+    /// <paramref name="requiresGrad"/> it is a constant; with it, a leaf that gradients reach and stop at
+    /// (PyTorch's <c>x.detach().requires_grad_()</c>), accumulating into its <see cref="Grad"/> over backward
+    /// passes until <see cref="ZeroGrad"/>: the way to take gradients with respect to an intermediate
+    /// representation and push a chosen gradient on through what produced it (<c>Backward(seed)</c> on this
+    /// value). A detached value of the tape is released with the tape, like the value itself, and its
+    /// gradient buffer comes from the tape's pool.
+    /// </summary>
+    public Var<T> Detach(bool requiresGrad = false)
     {
         var s = Live("Detach");
         return s.Tape is { } tape
-            ? tape.NewValue(s.Data, creator: null, requiresGrad: false, s.Name, _producer, _position)
-            : new Var<T>(VarState<T>.Owned(s.Data, requiresGrad: false, s.Name), null, -1);
+            ? tape.NewValue(s.Data, creator: null, requiresGrad, s.Name, _producer, _position)
+            : new Var<T>(VarState<T>.Owned(s.Data, requiresGrad, s.Name), null, -1);
     }
 
     /// <summary>Sets a leaf's accumulated gradient to zero, keeping its buffer, so nothing is allocated.</summary>

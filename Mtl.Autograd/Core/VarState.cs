@@ -180,7 +180,14 @@ internal sealed class VarState<T> : Tape.IHookedLeaf, Tape.IRecyclable
 
         if (_grad is null)
         {
-            _grad = new Tensor<T>(Data.Shape);
+            // A leaf of the tape (a detached value that requires grad) takes its gradient from the tape's pool,
+            // and gives it back with the tape; a parameter's lives with it.
+            _grad = Tape is { } owner ? owner.NewTensor<T>(Data.Shape, clear: clearFresh) : new Tensor<T>(Data.Shape);
+            if (_grad.IsLeased)
+            {
+                _grad.SetOrigin(Name, -1, TensorRole.LeafGradient);
+            }
+
             fresh = !clearFresh;
         }
         else if (_gradZeroPending)

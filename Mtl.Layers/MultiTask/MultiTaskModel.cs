@@ -10,7 +10,7 @@ namespace Mtl.Layers;
 /// hard sharing, the default) or after the first <c>depth</c> layers, so that weakly related tasks can
 /// branch off early and share less (hierarchical sharing).
 /// </summary>
-public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
+public sealed class MultiTaskModel<T> : Module<T>, ISharedRepresentationModel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<(string Task, int Depth)> _tasks = [];
@@ -78,41 +78,72 @@ public sealed class MultiTaskModel<T> : Module<T>, IMultiTaskModel<T>
         {
             x = Shared.Forward(x, at, group.Depth);
             at = group.Depth;
-            if (FuseLinearHeads && group.Linear.Length > 1)
-            {
-                if (x.Shape.Rank != 2 || x.Shape[1] != group.InFeatures)
-                {
-                    throw new ArgumentException($"MultiTaskModel: the heads at depth {group.Depth} take [batch, {group.InFeatures}] but the trunk gives {x.Shape}.");
-                }
+            RunHeads(group, x, results);
+        }
 
-                if (group.LinearRun >= 0)
-                {
-                    Ops.LinearHeads(x, group.Weights, group.Biases, results.AsSpan(group.LinearRun, group.Linear.Length));
-                }
-                else
-                {
-                    var fused = Ops.LinearHeads(x, group.Weights, group.Biases);
-                    for (int j = 0; j < fused.Length; j++)
-                    {
-                        results[group.Linear[j]] = fused[j];
-                    }
-                }
+        return new TaskOutputs<T>(_taskArray, results);
+    }
+
+    /// <summary>The trunk's output at the one depth every head attaches to (all of it, for plain hard sharing).</summary>
+    /// <exception cref="InvalidOperationException">No heads, or heads at different depths (hierarchical sharing has
+    /// one representation per depth).</exception>
+    public Var<T> Represent(Var<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Shared.Forward(input, 0, SingleGroup("Represent").Depth);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">No heads, or heads at different depths.</exception>
+    public TaskOutputs<T> ForwardHeads(Var<T> representation)
+    {
+        ArgumentNullException.ThrowIfNull(representation);
+        var results = new Var<T>[_tasks.Count];
+        RunHeads(SingleGroup("ForwardHeads"), representation, results);
+        return new TaskOutputs<T>(_taskArray, results);
+    }
+
+    private HeadGroup SingleGroup(string op) => _groups.Length == 1
+        ? _groups[0]
+        : throw new InvalidOperationException(_groups.Length == 0
+            ? $"MultiTaskModel.{op}: the model has no heads yet."
+            : $"MultiTaskModel.{op}: the heads attach at depths {string.Join(", ", _groups.Select(g => g.Depth))} of the trunk, so there is no single shared representation (hierarchical sharing); attach every head at one depth.");
+
+    /// <summary>The heads of one depth on the trunk's output there, into their task slots.</summary>
+    private void RunHeads(HeadGroup group, Var<T> x, Var<T>[] results)
+    {
+        if (FuseLinearHeads && group.Linear.Length > 1)
+        {
+            if (x.Shape.Rank != 2 || x.Shape[1] != group.InFeatures)
+            {
+                throw new ArgumentException($"MultiTaskModel: the heads at depth {group.Depth} take [batch, {group.InFeatures}] but the trunk gives {x.Shape}.");
+            }
+
+            if (group.LinearRun >= 0)
+            {
+                Ops.LinearHeads(x, group.Weights, group.Biases, results.AsSpan(group.LinearRun, group.Linear.Length));
             }
             else
             {
-                foreach (int i in group.Linear)
+                var fused = Ops.LinearHeads(x, group.Weights, group.Biases);
+                for (int j = 0; j < fused.Length; j++)
                 {
-                    results[i] = ((Layer<T>)Heads[_tasks[i].Task]).Forward(x);
+                    results[group.Linear[j]] = fused[j];
                 }
             }
-
-            foreach (int i in group.Other)
+        }
+        else
+        {
+            foreach (int i in group.Linear)
             {
                 results[i] = ((Layer<T>)Heads[_tasks[i].Task]).Forward(x);
             }
         }
 
-        return new TaskOutputs<T>(_taskArray, results);
+        foreach (int i in group.Other)
+        {
+            results[i] = ((Layer<T>)Heads[_tasks[i].Task]).Forward(x);
+        }
     }
 
     /// <summary>Runs only what <paramref name="task"/> needs: the trunk up to its depth, then its head.</summary>

@@ -1,4 +1,5 @@
 using Mtl.Autograd;
+using Mtl.Layers;
 using Mtl.Training.Data;
 using Mtl.Training.Losses;
 using Mtl.Training.Optim;
@@ -34,7 +35,23 @@ public sealed partial class Trainer<T>
         }
 
         _optimizer.ZeroGrad();
-        var outputs = _model.Forward(Var<T>.Constant(batch.Features));
+        bool perTask = _method.NeedsTaskGradients || trackConflict;
+        var features = Var<T>.Constant(batch.Features);
+        Var<T>? representation = null, detached = null;
+        TaskOutputs<T> outputs;
+        if (perTask && _representationModel is { } split)
+        {
+            // Per-task gradients on the representation: the heads read z detached, so each task's backward
+            // stops at z; the combination then goes through the trunk once (TaskGradientSet.Apply).
+            representation = split.Represent(features);
+            detached = representation.Detach(requiresGrad: true);
+            outputs = split.ForwardHeads(detached);
+        }
+        else
+        {
+            outputs = _model.Forward(features);
+        }
+
         var losses = _losses;
         losses.Clear();
         for (int i = 0; i < _tasks.Count; i++)
@@ -59,15 +76,15 @@ public sealed partial class Trainer<T>
 
         var terms = Terms(losses);
         TaskConflictReport? conflict = null;
-        if (!_method.NeedsTaskGradients && !trackConflict)
+        if (!perTask)
         {
             Sum(terms, _taskL2?.Compute(), _model.Penalty())!.Backward();
         }
         else
         {
-            var set = TaskGradients<T>.Compute(terms, _shared);
+            var set = representation is null ? _taskGradients!.OnParameters(terms) : _taskGradients!.OnRepresentation(terms, representation, detached!);
             conflict = trackConflict ? set.Conflict() : null;
-            set.Apply(_method.CombineGradients(set) ?? new SumCombiner().Combine(set.Gradients));
+            set.Apply(_method.CombineGradients(set) ?? Sum(set));
 
             // Ω(θ) does not depend on this forward pass (whose tape is released): its gradient goes to the
             // parameters directly, outside the combination.
@@ -83,6 +100,19 @@ public sealed partial class Trainer<T>
         _method.AfterStep();
         Report(batch, epoch, labelled, values);
         return conflict;
+    }
+
+    /// <summary>The rows' plain sum, in the set's result buffer.</summary>
+    private static double[] Sum(TaskGradientSet<T> set)
+    {
+        var sum = set.ResultBuffer();
+        var rows = set.Gradients;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, rows[i], sum);
+        }
+
+        return sum;
     }
 
     /// <summary>The method's terms, checked to be one per loss in the same order.</summary>

@@ -40,6 +40,8 @@ public sealed partial class Trainer<T>
     private readonly int[] _labelled;
     private readonly double[] _values;
     private readonly List<TaskLoss<T>> _losses;
+    private readonly TaskGradientWorkspace<T>? _taskGradients;
+    private readonly ISharedRepresentationModel<T>? _representationModel;
     private bool _stopRequested;
 
     /// <summary>Creates a trainer.</summary>
@@ -72,6 +74,15 @@ public sealed partial class Trainer<T>
         }
 
         _method.Bind(new MultiTaskSetup<T>([.. _tasks.Select(t => t.Name)], _shared));
+        if (_method.NeedsTaskGradients || _options.TrackTaskConflict)
+        {
+            _taskGradients = new TaskGradientWorkspace<T>([.. _shared]);
+        }
+
+        if (_options.TaskGradients == TaskGradientSpace.Representation)
+        {
+            _representationModel = model as ISharedRepresentationModel<T> ?? throw new ArgumentException($"Trainer: per-task gradients on the shared representation (TaskGradients = Representation) need a model with one representation that every head reads (an ISharedRepresentationModel, such as MultiTaskModel); {model.GetType().Name} is not one. Use TaskGradientSpace.Parameters.", nameof(options));
+        }
         _labelled = new int[_tasks.Count];
         _values = new double[_tasks.Count];
         _losses = new List<TaskLoss<T>>(_tasks.Count);

@@ -42,6 +42,14 @@ public sealed record TrainerOptions<T>
     /// </summary>
     public IMultiTaskMethod<T>? Method { get; init; }
 
+    /// <summary>
+    /// Where the per-task gradients that a gradient-level method combines are taken: on the shared parameters
+    /// (exact; one backward pass through the whole model per task, the default) or on the shared
+    /// representation the heads read (LibMTL's <c>rep_grad</c>; a backward through each head, then one through
+    /// the trunk; needs an <see cref="Mtl.Layers.ISharedRepresentationModel{T}"/> with every head at one depth).
+    /// </summary>
+    public TaskGradientSpace TaskGradients { get; init; } = TaskGradientSpace.Parameters;
+
     /// <summary>A learning-rate schedule stepped once per epoch (StepLR, cosine annealing, warm-up); null: constant.</summary>
     public Optim.Schedules.ILearningRateSchedule? Schedule { get; init; }
 
@@ -90,6 +98,11 @@ public sealed record TrainerOptions<T>
         if (Method is not null && (Weighting is not null || GradientCombiner is not null))
         {
             throw new ArgumentException($"TrainerOptions: Method ({Method.Name}) is set together with {(Weighting is not null ? "Weighting" : "GradientCombiner")}; a method is the whole multi-task treatment, so set either Method or Weighting/GradientCombiner.");
+        }
+
+        if (!Enum.IsDefined(TaskGradients))
+        {
+            throw new ArgumentException($"TrainerOptions.TaskGradients: {(int)TaskGradients} is not a TaskGradientSpace.");
         }
 
         if (Patience < 1)

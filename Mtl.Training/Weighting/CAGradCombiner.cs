@@ -12,6 +12,8 @@ namespace Mtl.Training.Weighting;
 /// of [g, 0] would halve g), and its weight is 0.</remarks>
 public sealed class CAGradCombiner : IGradientCombiner
 {
+    private double[]? _combined;
+
     /// <summary>Creates the combiner.</summary>
     public CAGradCombiner(CAGradOptions? options = null)
     {
@@ -32,27 +34,38 @@ public sealed class CAGradCombiner : IGradientCombiner
     public double[] Combine(IReadOnlyList<double[]> taskGradients)
     {
         FlatVectors.Check(Name, taskGradients);
+        var d = new double[taskGradients[0].Length];
+        CombineInto(taskGradients, d);
+        return d;
+    }
+
+    /// <inheritdoc />
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    {
+        FlatVectors.Check(Name, taskGradients);
         var present = FlatVectors.NonZero(taskGradients);
         var rows = FlatVectors.Rows(taskGradients, present);
         int k = rows.Length;
         if (k == 0)
         {
             LastWeights = new double[taskGradients.Count];
-            return new double[taskGradients[0].Length];
+            d.Clear();
+            return;
         }
 
         var uniform = Enumerable.Repeat(1.0 / k, k).ToArray();
-        var d = FlatVectors.Combination(rows, uniform);
+        FlatVectors.CombinationInto(rows, uniform, d);
         double sqrtPhi = Options.C * Math.Sqrt(FlatVectors.Dot(d, d));
         if (sqrtPhi == 0)
         {
             LastWeights = FlatVectors.Spread(taskGradients.Count, present, uniform);
-            return d;
+            return;
         }
 
         var w = CAGradDual.SolveWeights(FlatVectors.Gram(rows), sqrtPhi, Options.MaxIterations, Options.Tolerance);
         LastWeights = FlatVectors.Spread(taskGradients.Count, present, w);
-        var gw = FlatVectors.Combination(rows, w);
+        var gw = _combined is { } scratch && scratch.Length == d.Length ? scratch : _combined = new double[d.Length];
+        FlatVectors.CombinationInto(rows, w, gw);
         double gwNorm = Math.Sqrt(FlatVectors.Dot(gw, gw));
         if (gwNorm > 0)
         {
@@ -66,6 +79,5 @@ public sealed class CAGradCombiner : IGradientCombiner
             _ => 1,
         };
         TensorPrimitives.Multiply(d, scale, d);
-        return d;
     }
 }

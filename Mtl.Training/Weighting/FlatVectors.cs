@@ -27,12 +27,18 @@ internal static class FlatVectors
     public static double[] Combination(IReadOnlyList<double[]> g, ReadOnlySpan<double> w)
     {
         var d = new double[g[0].Length];
+        CombinationInto(g, w, d);
+        return d;
+    }
+
+    /// <summary>d = Σᵢ wᵢgᵢ, written over <paramref name="d"/>.</summary>
+    public static void CombinationInto(IReadOnlyList<double[]> g, ReadOnlySpan<double> w, Span<double> d)
+    {
+        d.Clear();
         for (int i = 0; i < g.Count; i++)
         {
             AddScaled(d, w[i], g[i]);
         }
-
-        return d;
     }
 
     /// <summary>The positions of the vectors with a non-zero entry (the tasks that offer a direction).</summary>

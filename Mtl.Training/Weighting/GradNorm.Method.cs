@@ -17,7 +17,8 @@ public sealed partial class GradNorm<T>
 
     /// <summary>
     /// The GradNorm update of the weights from this step's per-task gradients (of the terms from <see cref="Weigh"/>):
-    /// G_W⁽ⁱ⁾ is the norm of each task's row on the bound weight matrix. Returns null: the gradients' combination is
+    /// G_W⁽ⁱ⁾ is the norm of each task's row on the bound weight matrix (in the representation space, where the rows
+    /// are gradients on the shared representation, the norm of the whole row, as LibMTL's <c>rep_grad</c>). Returns null: the gradients' combination is
     /// the sum's, or the combiner's GradNorm is paired with.
     /// </summary>
     /// <exception cref="InvalidOperationException">The method was not bound to a trainer.</exception>
@@ -32,7 +33,7 @@ public sealed partial class GradNorm<T>
         {
             at[j] = IndexIn(_tasks, gradients.Tasks[j]);
             losses[j] = _stepLosses[at[j]];
-            var slice = gradients.Slice(j, weight);
+            var slice = gradients.Space == TaskGradientSpace.Representation ? gradients.Gradients[j] : gradients.Slice(j, weight);
             norms[j] = Math.Sqrt(TensorPrimitives.Dot(slice, slice));
         }
 

@@ -20,6 +20,13 @@ public interface IGradientCombiner
     /// <exception cref="ArgumentException">No gradients, or gradients of different lengths.</exception>
     double[] Combine(IReadOnlyList<double[]> taskGradients);
 
+    /// <summary>
+    /// <see cref="Combine"/> written into <paramref name="destination"/> (of the gradients' length), so that a
+    /// trainer's step allocates nothing for it. The default combines and copies; the library's combiners
+    /// override it to work in place.
+    /// </summary>
+    void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> destination) => Combine(taskGradients).CopyTo(destination);
+
     /// <summary>Writes the state that carries over from step to step (a random generator, moving averages).</summary>
     void SaveState(MethodState state)
     {

@@ -32,6 +32,15 @@ public sealed class MgdaCombiner : IGradientCombiner
     public double[] Combine(IReadOnlyList<double[]> taskGradients)
     {
         FlatVectors.Check(Name, taskGradients);
+        var d = new double[taskGradients[0].Length];
+        CombineInto(taskGradients, d);
+        return d;
+    }
+
+    /// <inheritdoc />
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    {
+        FlatVectors.Check(Name, taskGradients);
         var present = FlatVectors.NonZero(taskGradients);
         var rows = FlatVectors.Rows(taskGradients, present);
         var gram = FlatVectors.Gram(rows);
@@ -50,12 +59,10 @@ public sealed class MgdaCombiner : IGradientCombiner
 
         var alpha = FlatVectors.Spread(taskGradients.Count, present, k == 0 ? [] : MinNormSolver.Solve(gram, Options.MaxIterations, Options.Tolerance));
         LastWeights = alpha;
-        var d = FlatVectors.Combination(taskGradients, alpha);
+        FlatVectors.CombinationInto(taskGradients, alpha, d);
         if (Options.ScaleByTaskCount)
         {
             TensorPrimitives.Multiply(d, k, d);
         }
-
-        return d;
     }
 }

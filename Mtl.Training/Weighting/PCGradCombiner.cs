@@ -15,6 +15,7 @@ namespace Mtl.Training.Weighting;
 public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
 {
     private readonly SeededRandom _random = new(seed);
+    private double[]? _projected;
 
     /// <inheritdoc />
     public string Name => "pcgrad";
@@ -23,10 +24,24 @@ public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
     public double[] Combine(IReadOnlyList<double[]> taskGradients)
     {
         FlatVectors.Check(Name, taskGradients);
-        int k = taskGradients.Count;
-        var squaredNorms = taskGradients.Select(g => FlatVectors.Dot(g, g)).ToArray();
         var d = new double[taskGradients[0].Length];
-        var projected = new double[d.Length];
+        CombineInto(taskGradients, d);
+        return d;
+    }
+
+    /// <inheritdoc />
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    {
+        FlatVectors.Check(Name, taskGradients);
+        int k = taskGradients.Count;
+        var squaredNorms = new double[k];
+        for (int i = 0; i < k; i++)
+        {
+            squaredNorms[i] = FlatVectors.Dot(taskGradients[i], taskGradients[i]);
+        }
+
+        d.Clear();
+        var projected = _projected is { } scratch && scratch.Length == d.Length ? scratch : _projected = new double[d.Length];
         for (int i = 0; i < k; i++)
         {
             taskGradients[i].CopyTo(projected, 0);
@@ -46,8 +61,6 @@ public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
 
             TensorPrimitives.Add(d, projected, d);
         }
-
-        return d;
     }
 
     /// <summary>Writes the generator's state as <c>random</c>.</summary>

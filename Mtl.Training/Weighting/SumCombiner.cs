@@ -11,11 +11,18 @@ public sealed class SumCombiner : IGradientCombiner
     {
         FlatVectors.Check(Name, taskGradients);
         var d = new double[taskGradients[0].Length];
+        CombineInto(taskGradients, d);
+        return d;
+    }
+
+    /// <inheritdoc />
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> destination)
+    {
+        FlatVectors.Check(Name, taskGradients);
+        destination.Clear();
         foreach (var g in taskGradients)
         {
-            TensorPrimitives.Add(d, g, d);
+            TensorPrimitives.Add(destination, g, destination);
         }
-
-        return d;
     }
 }

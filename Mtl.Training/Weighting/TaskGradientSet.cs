@@ -1,20 +1,26 @@
 using System.Numerics;
 using Mtl.Autograd;
+using Mtl.Tensors;
 
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// The per-task gradients of one forward pass, each flattened over the shared parameters (in their given
-/// order) in float64, with the task losses' values. Made by <see cref="TaskGradients{T}.Compute"/>.
+/// The per-task gradients of one forward pass, each flattened in float64 over the shared parameters (in their
+/// given order) or over the shared representation (see <see cref="Space"/>), with the task losses' values. Made
+/// by <see cref="TaskGradients{T}.Compute"/>, or by the trainer, which reuses one set's buffers from step to
+/// step: read a set during the step it was given for.
 /// </summary>
 public sealed class TaskGradientSet<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly string[] _tasks;
-    private readonly double[] _losses;
-    private readonly double[][] _gradients;
-    private readonly Var<T>[] _parameters;
-    private readonly int[] _offsets;
+    private string[] _tasks;
+    private double[] _losses;
+    private double[][] _gradients;
+    private Var<T>[] _parameters;
+    private int[] _offsets;
+    private Var<T>? _representation;
+    private Tensor<T>? _seed;
+    private double[]? _result;
 
     internal TaskGradientSet(string[] tasks, double[] losses, double[][] gradients, Var<T>[] parameters, int[] offsets)
     {
@@ -25,6 +31,26 @@ public sealed class TaskGradientSet<T>
         _offsets = offsets;
     }
 
+    /// <summary>
+    /// Points the set at a new step's rows (the arrays are the caller's, reused): on parameters, or, with a
+    /// <paramref name="representation"/> z, on the detached leaf <paramref name="parameters"/>[0] that the heads
+    /// read, so that <see cref="Apply(ReadOnlySpan{double})"/> pushes the combination on through z with
+    /// <paramref name="seed"/> (a tensor of z's shape) as the backward seed.
+    /// </summary>
+    internal void Reset(string[] tasks, double[] losses, double[][] gradients, Var<T>[] parameters, int[] offsets, Var<T>? representation, Tensor<T>? seed)
+    {
+        _tasks = tasks;
+        _losses = losses;
+        _gradients = gradients;
+        _parameters = parameters;
+        _offsets = offsets;
+        _representation = representation;
+        _seed = seed;
+    }
+
+    /// <summary>Whether the rows are gradients on the shared parameters or on the shared representation.</summary>
+    public TaskGradientSpace Space => _representation is null ? TaskGradientSpace.Parameters : TaskGradientSpace.Representation;
+
     /// <summary>Task names, in the order of the losses given.</summary>
     public IReadOnlyList<string> Tasks => _tasks;
 
@@ -34,10 +60,11 @@ public sealed class TaskGradientSet<T>
     /// <summary>Per-task flat gradients gᵢ over the shared parameters.</summary>
     public IReadOnlyList<double[]> Gradients => _gradients;
 
-    /// <summary>The shared parameters, in flattening order.</summary>
+    /// <summary>The shared parameters, in flattening order; in the <see cref="TaskGradientSpace.Representation"/>
+    /// space, the one detached representation the heads read.</summary>
     public IReadOnlyList<Var<T>> Parameters => _parameters;
 
-    /// <summary>Length of each flat gradient (the number of shared scalars).</summary>
+    /// <summary>Length of each flat gradient (the number of shared scalars, or batch·width of the representation).</summary>
     public int Length => _offsets[^1];
 
     /// <summary>The flat gradient of <paramref name="task"/>.</summary>
@@ -56,6 +83,25 @@ public sealed class TaskGradientSet<T>
         }
 
         return _gradients[task].AsSpan(_offsets[p], _offsets[p + 1] - _offsets[p]);
+    }
+
+    /// <summary>
+    /// A buffer of <see cref="Length"/> zeros that a method may fill with its combination and return from
+    /// <see cref="IMultiTaskMethod{T}.CombineGradients"/>, so that a step allocates nothing for it. It belongs to
+    /// the set: the same array every call, until the next step.
+    /// </summary>
+    public double[] ResultBuffer()
+    {
+        if (_result is null || _result.Length != Length)
+        {
+            _result = new double[Length];
+        }
+        else
+        {
+            Array.Clear(_result);
+        }
+
+        return _result;
     }
 
     /// <summary>Per-task gradient norms and their pairwise cosines.</summary>
@@ -79,7 +125,8 @@ public sealed class TaskGradientSet<T>
     /// <summary>
     /// Adds a combined flat gradient to the shared parameters' gradients (accumulating, as a backward would).
     /// A parameter no task's loss reached has no gradient buffer; its part of a combination of the task
-    /// gradients is zero, and is skipped.
+    /// gradients is zero, and is skipped. In the <see cref="TaskGradientSpace.Representation"/> space the
+    /// combination is the representation's gradient: it is pushed through the trunk by one backward pass.
     /// </summary>
     /// <exception cref="ArgumentException">The length differs from <see cref="Length"/>, or a non-zero value
     /// targets a parameter no task reached.</exception>
@@ -88,6 +135,22 @@ public sealed class TaskGradientSet<T>
         if (combined.Length != Length)
         {
             throw new ArgumentException($"task gradients: the combined gradient has {combined.Length} values for {Length} shared scalars.", nameof(combined));
+        }
+
+        if (_representation is { } z)
+        {
+            var seed = _seed!.Span;
+            for (int i = 0; i < seed.Length; i++)
+            {
+                seed[i] = T.CreateTruncating(combined[i]);
+            }
+
+            if (z.RequiresGrad)
+            {
+                z.Backward(_seed);
+            }
+
+            return;
         }
 
         for (int p = 0; p < _parameters.Length; p++)

@@ -41,54 +41,10 @@ public static class TaskGradients<T>
             }
         }
 
-        var offsets = new int[sharedParameters.Count + 1];
-        for (int p = 0; p < sharedParameters.Count; p++)
-        {
-            offsets[p + 1] = offsets[p] + sharedParameters[p].Shape.Length;
-        }
-
-        // Set aside what the shared gradients already hold, so each task's vector is its gradient alone.
-        var prior = sharedParameters.Select(p => p.Grad?.ToArray()).ToArray();
-        foreach (var p in sharedParameters)
-        {
-            p.ZeroGrad();
-        }
-
-        var values = losses.Select(l => double.CreateTruncating(l.Loss.Item())).ToArray();
-        var gradients = new double[losses.Count][];
-        for (int i = 0; i < losses.Count; i++)
-        {
-            var g = gradients[i] = new double[offsets[^1]];
-            var loss = losses[i].Loss;
-            if (!loss.RequiresGrad)
-            {
-                continue;
-            }
-
-            loss.Backward(retainGraph: true);
-            for (int p = 0; p < sharedParameters.Count; p++)
-            {
-                if (sharedParameters[p].Grad is { } grad)
-                {
-                    ToDouble(grad.ReadOnlySpan, g.AsSpan(offsets[p]));
-                    grad.Clear();
-                }
-            }
-        }
-
-        for (int p = 0; p < sharedParameters.Count; p++)
-        {
-            if (prior[p] is { } saved)
-            {
-                saved.CopyTo(sharedParameters[p].Grad!.Span);
-            }
-        }
-
-        Tape.Current.Release();
-        return new TaskGradientSet<T>(tasks, values, gradients, [.. sharedParameters], offsets);
+        return new TaskGradientWorkspace<T>([.. sharedParameters]).OnParameters(losses);
     }
 
-    private static void ToDouble(ReadOnlySpan<T> source, Span<double> destination)
+    internal static void ToDouble(ReadOnlySpan<T> source, Span<double> destination)
     {
         for (int i = 0; i < source.Length; i++)
         {

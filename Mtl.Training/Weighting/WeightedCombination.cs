@@ -62,7 +62,14 @@ public sealed class WeightedCombination<T> : IMultiTaskMethod<T>
             throw new InvalidOperationException($"{Name}: the loss weighting '{Weighting.Name}' returned a combined gradient; a loss weighting may read the task gradients but leaves their combination to the combiner (implement IMultiTaskMethod for a method that does both).");
         }
 
-        return Combiner?.Combine(gradients.Gradients);
+        if (Combiner is null)
+        {
+            return null;
+        }
+
+        var combined = gradients.ResultBuffer();
+        Combiner.CombineInto(gradients.Gradients, combined);
+        return combined;
     }
 
     /// <inheritdoc />
