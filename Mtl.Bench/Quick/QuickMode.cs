@@ -4,11 +4,12 @@ using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Mtl.Autograd;
 using Mtl.Tensors;
+using Mtl.Training.Weighting;
 
 namespace Mtl.Bench.Quick;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Mtl.Bench -- quick [--threads N] [--json PATH] [--no-peer] [--isa native|avx2|vector128]</c>:
+/// <c>dotnet run -c Release --project Mtl.Bench -- quick [--threads N] [--json PATH] [--no-peer] [--only SECTION] [--isa native|avx2|vector128]</c>:
 /// GEMM throughput, multi-task training steps and shared-vs-separate training, each side by side with
 /// PyTorch on the CPU when it is installed, in under three minutes on two cores. <c>--isa avx2</c>
 /// measures an AVX-512 host as an AVX2 one (see <see cref="IsaSetting"/>).
@@ -26,11 +27,25 @@ internal static class QuickMode
 
     private static readonly int[] SharingTasks = [2, 4, 8];
 
+    private static readonly int[] MethodTasks = [2, 4, 8];
+
+    private static readonly string[] Sections = ["gemm", "steps", "sharing", "methods"];
+
+    private static readonly MethodStepConfig[] Methods =
+    [
+        new("plain", TaskGradientSpace.Parameters),
+        new("pcgrad", TaskGradientSpace.Parameters),
+        new("pcgrad", TaskGradientSpace.Representation),
+        new("mgda", TaskGradientSpace.Parameters),
+        new("mgda", TaskGradientSpace.Representation),
+    ];
+
     public static int Run(string[] args)
     {
         int threads = Environment.ProcessorCount;
         string? jsonPath = null;
         bool peer = true;
+        string? only = null;
         var isa = IsaSetting.Parse("native")!;
         for (int i = 1; i < args.Length; i++)
         {
@@ -43,6 +58,9 @@ internal static class QuickMode
                 case "--json" when i + 1 < args.Length:
                     jsonPath = args[++i];
                     break;
+                case "--only" when i + 1 < args.Length && Sections.Contains(args[i + 1]):
+                    only = args[++i];
+                    break;
                 case "--no-peer":
                     peer = false;
                     break;
@@ -51,7 +69,7 @@ internal static class QuickMode
                     i++;
                     break;
                 default:
-                    Console.Error.WriteLine($"quick: unknown or incomplete option '{args[i]}'. Usage: quick [--threads N] [--json PATH] [--no-peer] [{IsaSetting.Usage}]");
+                    Console.Error.WriteLine($"quick: unknown or incomplete option '{args[i]}'. Usage: quick [--threads N] [--json PATH] [--no-peer] [--only gemm|steps|sharing|methods] [{IsaSetting.Usage}]");
                     return 2;
             }
         }
@@ -70,15 +88,18 @@ internal static class QuickMode
         machine["peer_openblas_coretype"] = IsaSetting.OpenBlasCore ?? "detected";
 
         WarmUp(seconds: 6);
-        var gemm = GemmSizes.Select(n => (N: n, Gflops: MeasureGemm(n))).ToList();
-        var steps = Configs.Select(c => (Config: c, Result: MeasureTrainStep(c))).ToList();
-        var sharing = SharingTasks.Select(t => (Tasks: t, Shared: MeasureEpoch(t, shared: true), Separate: MeasureEpoch(t, shared: false))).ToList();
+        bool All(string section) => only is null || only == section;
+        var gemm = All("gemm") ? GemmSizes.Select(n => (N: n, Gflops: MeasureGemm(n))).ToList() : [];
+        var steps = All("steps") ? Configs.Select(c => (Config: c, Result: MeasureTrainStep(c))).ToList() : [];
+        var sharing = All("sharing") ? SharingTasks.Select(t => (Tasks: t, Shared: MeasureEpoch(t, shared: true), Separate: MeasureEpoch(t, shared: false))).ToList() : [];
+        var methods = All("methods") ? MethodTasks.SelectMany(t => Methods.Select(m => (Tasks: t, Config: m, Result: MeasureMethodStep(t, m)))).ToList() : [];
 
-        var peerResults = peer ? PeerRunner.Run(fast: false, IsaSetting.OpenBlasCore) : null;
+        var peerResults = peer && (All("gemm") || All("steps")) ? PeerRunner.Run(fast: false, IsaSetting.OpenBlasCore) : null;
         Print(gemm, steps, sharing, peerResults, threads);
+        PrintMethods(methods);
         if (jsonPath is not null)
         {
-            WriteJson(jsonPath, machine, threads, gemm, steps, sharing, peerResults);
+            WriteJson(jsonPath, machine, threads, gemm, steps, sharing, methods, peerResults);
             Console.WriteLine($"wrote {Path.GetFullPath(jsonPath)}");
         }
 
@@ -141,12 +162,76 @@ internal static class QuickMode
         return Median.SecondsPerCall(bench.Epoch, totalSeconds: 1.0, sampleSeconds: 0) * 1e3;
     }
 
+    /// <summary>
+    /// Median ms per step of one method at T tasks (Fits of three epochs), and the bytes a steady-state step
+    /// allocates: the difference between a Fit of three epochs and one of one, over the steps between, so that
+    /// what a Fit sets up once (its batch buffers, the history) is left out.
+    /// </summary>
+    private static (double MsPerStep, double BytesPerStep) MeasureMethodStep(int tasks, MethodStepConfig config)
+    {
+        const int Epochs = 3;
+        var one = new MethodStepBench(tasks, config, epochs: 1);
+        var three = new MethodStepBench(tasks, config, epochs: Epochs);
+        one.Run();
+        three.Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        one.Run();
+        long oneBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        three.Run();
+        long threeBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        double seconds = Median.SecondsPerCall(three.Run, totalSeconds: 1.0, sampleSeconds: 0);
+        return (seconds * 1e3 / (Epochs * MethodStepBench.Steps), (double)(threeBytes - oneBytes) / ((Epochs - 1) * MethodStepBench.Steps));
+    }
+
+    private static void PrintMethods(List<(int Tasks, MethodStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> methods)
+    {
+        if (methods.Count == 0)
+        {
+            return;
+        }
+
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(ci, $"Gradient-level methods through the Trainer: ms per step (batch {MethodStepBench.Batch}, in {MethodStepBench.Inputs}, hidden {MethodStepBench.Hidden}, T regression heads, Adam), x the plain step, bytes allocated per steady-state step"));
+        Console.WriteLine("tasks   method           ms/step   x plain   bytes/step");
+        foreach (var (t, c, (ms, bytes)) in methods)
+        {
+            double plain = methods.First(m => m.Tasks == t && m.Config.Method == "plain").Result.MsPerStep;
+            Console.WriteLine(string.Create(ci, $"{t,5}   {c.Label,-14} {ms,9:F2} {ms / plain,9:F2} {bytes,12:F0}"));
+        }
+    }
+
     private static void Print(
         List<(int N, double Gflops)> gemm,
         List<(TrainStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> steps,
         List<(int Tasks, double Shared, double Separate)> sharing,
         PeerResults? peer,
         int threads)
+    {
+        if (gemm.Count > 0)
+        {
+            PrintGemm(gemm, peer, threads);
+        }
+
+        if (steps.Count > 0)
+        {
+            PrintSteps(steps, peer);
+        }
+
+        if (sharing.Count > 0)
+        {
+            PrintSharing(sharing);
+        }
+
+        if (peer is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"peer: PyTorch {peer.TorchVersion} on the CPU (matmul through OpenBLAS, kernel {peer.OpenBlasCore ?? "?"}; threads 1 and 2 set in both torch and OpenBLAS)");
+        }
+    }
+
+    private static void PrintGemm(List<(int N, double Gflops)> gemm, PeerResults? peer, int threads)
     {
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
@@ -159,6 +244,11 @@ internal static class QuickMode
             Console.WriteLine(string.Create(ci, $"{n,6} {g,8:F1} {Fmt(p1, "F1"),11} {Fmt(p2, "F1"),11} {Fmt(best is null ? null : g / best, "F2"),13}"));
         }
 
+    }
+
+    private static void PrintSteps(List<(TrainStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> steps, PeerResults? peer)
+    {
+        var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine("Training step (3 tasks, Adam; median ms per step; allocated bytes per steady-state step)");
         Console.WriteLine("config   batch    in  hidden   Mtl ms   bytes/step   PyTorch-1   PyTorch-2   speed-up");
@@ -169,18 +259,17 @@ internal static class QuickMode
             Console.WriteLine(string.Create(ci, $"{c.Name,-7} {c.Batch,6} {c.In,5} {c.Hidden,7} {ms,8:F3} {bytes,12:F0} {Fmt(p1, "F3"),11} {Fmt(p2, "F3"),11} {Fmt(best is null ? null : best / ms, "F2"),10}"));
         }
 
+    }
+
+    private static void PrintSharing(List<(int Tasks, double Shared, double Separate)> sharing)
+    {
+        var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine(string.Create(ci, $"Shared trunk vs separate models: ms per epoch ({SharingBench.Rows} rows, batch {SharingBench.Batch}, in {SharingBench.Inputs}, hidden {SharingBench.Hidden})"));
         Console.WriteLine("tasks   shared   separate   separate/shared");
         foreach (var (t, s, sep) in sharing)
         {
             Console.WriteLine(string.Create(ci, $"{t,5} {s,8:F1} {sep,10:F1} {sep / s,17:F2}"));
-        }
-
-        if (peer is not null)
-        {
-            Console.WriteLine();
-            Console.WriteLine($"peer: PyTorch {peer.TorchVersion} on the CPU (matmul through OpenBLAS, kernel {peer.OpenBlasCore ?? "?"}; threads 1 and 2 set in both torch and OpenBLAS)");
         }
     }
 
@@ -191,6 +280,7 @@ internal static class QuickMode
         List<(int N, double Gflops)> gemm,
         List<(TrainStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> steps,
         List<(int Tasks, double Shared, double Separate)> sharing,
+        List<(int Tasks, MethodStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> methods,
         PeerResults? peer)
     {
         var doc = new Dictionary<string, object?>
@@ -213,6 +303,17 @@ internal static class QuickMode
                 ["shared_ms_per_epoch"] = Math.Round(s.Shared, 3),
                 ["separate_ms_per_epoch"] = Math.Round(s.Separate, 3),
                 ["ratio"] = Math.Round(s.Separate / s.Shared, 3),
+            }).ToList(),
+            ["method_step"] = methods.Select(m => new Dictionary<string, object>
+            {
+                ["tasks"] = m.Tasks,
+                ["method"] = m.Config.Method,
+                ["space"] = m.Config.Space.ToString(),
+                ["batch"] = MethodStepBench.Batch,
+                ["in"] = MethodStepBench.Inputs,
+                ["hidden"] = MethodStepBench.Hidden,
+                ["ms_per_step"] = Math.Round(m.Result.MsPerStep, 4),
+                ["allocated_bytes_per_step"] = Math.Round(m.Result.BytesPerStep, 1),
             }).ToList(),
             ["peer"] = peer is null ? null : new Dictionary<string, object>
             {

@@ -8,15 +8,36 @@ internal static class FlatVectors
     /// <summary>y += α·x.</summary>
     public static void AddScaled(Span<double> y, double alpha, ReadOnlySpan<double> x) => TensorPrimitives.MultiplyAdd(x, alpha, y, y);
 
-    /// <summary>The Gram matrix Mᵢⱼ = gᵢ·gⱼ.</summary>
+    /// <summary>Elements per chunk of the passes over all rows at once: the rows' chunks stay in cache together.</summary>
+    private const int Chunk = 1024;
+
+    /// <summary>
+    /// The Gram matrix Mᵢⱼ = gᵢ·gⱼ, in one pass over the rows: chunk by chunk, every pair's partial dot product,
+    /// so each row is read from memory once rather than once per pair (T/2 times).
+    /// </summary>
     public static double[,] Gram(IReadOnlyList<double[]> g)
     {
-        var m = new double[g.Count, g.Count];
-        for (int i = 0; i < g.Count; i++)
+        int count = g.Count;
+        var m = new double[count, count];
+        int length = count == 0 ? 0 : g[0].Length;
+        for (int start = 0; start < length; start += Chunk)
         {
-            for (int j = i; j < g.Count; j++)
+            int size = Math.Min(Chunk, length - start);
+            for (int i = 0; i < count; i++)
             {
-                m[i, j] = m[j, i] = Dot(g[i], g[j]);
+                var gi = g[i].AsSpan(start, size);
+                for (int j = i; j < count; j++)
+                {
+                    m[i, j] += Dot(gi, g[j].AsSpan(start, size));
+                }
+            }
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                m[i, j] = m[j, i];
             }
         }
 
@@ -34,10 +55,17 @@ internal static class FlatVectors
     /// <summary>d = Σᵢ wᵢgᵢ, written over <paramref name="d"/>.</summary>
     public static void CombinationInto(IReadOnlyList<double[]> g, ReadOnlySpan<double> w, Span<double> d)
     {
-        d.Clear();
-        for (int i = 0; i < g.Count; i++)
+        // Chunk by chunk, so that d's chunk stays in cache while every row adds into it: the same operations on
+        // each element, in the same order, as whole-row passes, with one pass over memory instead of T.
+        for (int start = 0; start < d.Length; start += Chunk)
         {
-            AddScaled(d, w[i], g[i]);
+            int size = Math.Min(Chunk, d.Length - start);
+            var part = d.Slice(start, size);
+            part.Clear();
+            for (int i = 0; i < g.Count; i++)
+            {
+                AddScaled(part, w[i], g[i].AsSpan(start, size));
+            }
         }
     }
 

@@ -15,7 +15,6 @@ namespace Mtl.Training.Weighting;
 public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
 {
     private readonly SeededRandom _random = new(seed);
-    private double[]? _projected;
 
     /// <inheritdoc />
     public string Name => "pcgrad";
@@ -30,21 +29,23 @@ public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Every gᵢᴾᶜ is a combination Σₖ cᵢₖ·gₖ of the original rows, so the algorithm runs on the T×T Gram matrix
+    /// G: gᵢᴾᶜ·gⱼ = Σₖ cᵢₖ·Gₖⱼ and a projection only changes cᵢⱼ by −(gᵢᴾᶜ·gⱼ)/Gⱼⱼ. The rows are then read twice in
+    /// all (once for G, once for d = Σₖ (Σᵢ cᵢₖ)·gₖ) instead of about 2T² times. The same steps as the paper's,
+    /// in exact arithmetic; the rounding differs in the last bits.
+    /// </remarks>
     public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
     {
         FlatVectors.Check(Name, taskGradients);
         int k = taskGradients.Count;
-        var squaredNorms = new double[k];
+        var gram = FlatVectors.Gram(taskGradients);
+        var weights = new double[k];
+        var c = new double[k];
         for (int i = 0; i < k; i++)
         {
-            squaredNorms[i] = FlatVectors.Dot(taskGradients[i], taskGradients[i]);
-        }
-
-        d.Clear();
-        var projected = _projected is { } scratch && scratch.Length == d.Length ? scratch : _projected = new double[d.Length];
-        for (int i = 0; i < k; i++)
-        {
-            taskGradients[i].CopyTo(projected, 0);
+            Array.Clear(c);
+            c[i] = 1;
             foreach (int j in _random.Permutation(k))
             {
                 if (j == i)
@@ -52,15 +53,25 @@ public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
                     continue;
                 }
 
-                double dot = FlatVectors.Dot(projected, taskGradients[j]);
+                double dot = 0;
+                for (int m = 0; m < k; m++)
+                {
+                    dot += c[m] * gram[m, j];
+                }
+
                 if (dot < 0)
                 {
-                    FlatVectors.AddScaled(projected, -dot / squaredNorms[j], taskGradients[j]);
+                    c[j] -= dot / gram[j, j];
                 }
             }
 
-            TensorPrimitives.Add(d, projected, d);
+            for (int m = 0; m < k; m++)
+            {
+                weights[m] += c[m];
+            }
         }
+
+        FlatVectors.CombinationInto(taskGradients, weights, d);
     }
 
     /// <summary>Writes the generator's state as <c>random</c>.</summary>

@@ -139,11 +139,7 @@ public sealed class TaskGradientSet<T>
 
         if (_representation is { } z)
         {
-            var seed = _seed!.Span;
-            for (int i = 0; i < seed.Length; i++)
-            {
-                seed[i] = T.CreateTruncating(combined[i]);
-            }
+            TensorPrimitives.ConvertTruncating<double, T>(combined, _seed!.Span);
 
             if (z.RequiresGrad)
             {

@@ -44,11 +44,7 @@ public static class TaskGradients<T>
         return new TaskGradientWorkspace<T>([.. sharedParameters]).OnParameters(losses);
     }
 
-    internal static void ToDouble(ReadOnlySpan<T> source, Span<double> destination)
-    {
-        for (int i = 0; i < source.Length; i++)
-        {
-            destination[i] = double.CreateTruncating(source[i]);
-        }
-    }
+    /// <summary>Widens (or copies) a gradient into a float64 row: vectorised, a row is as long as the model.</summary>
+    internal static void ToDouble(ReadOnlySpan<T> source, Span<double> destination) =>
+        TensorPrimitives.ConvertTruncating<T, double>(source, destination[..source.Length]);
 }
