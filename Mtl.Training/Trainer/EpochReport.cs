@@ -29,6 +29,9 @@ public sealed record EpochReport
     /// <summary>Per-task gradient norms and cosines on the shared parameters (first batch), when tracked.</summary>
     public TaskConflictReport? Conflict { get; init; }
 
+    /// <summary>The epoch's mean task affinity by lookahead, when <see cref="TrainerOptions{T}.TaskAffinityInterval"/> is set.</summary>
+    public TaskAffinityReport? Affinity { get; init; }
+
     /// <summary>Learning rate of the first parameter group.</summary>
     public required double LearningRate { get; init; }
 

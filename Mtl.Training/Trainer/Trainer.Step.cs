@@ -35,7 +35,8 @@ public sealed partial class Trainer<T>
         }
 
         _optimizer.ZeroGrad();
-        bool perTask = _method.NeedsTaskGradients || trackConflict;
+        bool affinity = _affinity is not null && _steps++ % _options.TaskAffinityInterval == 0;
+        bool perTask = _method.NeedsTaskGradients || trackConflict || affinity;
         var features = Var<T>.Constant(batch.Features);
         Var<T>? representation = null, detached = null;
         TaskOutputs<T> outputs;
@@ -84,6 +85,11 @@ public sealed partial class Trainer<T>
         {
             var set = representation is null ? _taskGradients!.OnParameters(terms) : _taskGradients!.OnRepresentation(terms, representation, detached!);
             conflict = trackConflict ? set.Conflict() : null;
+            if (affinity)
+            {
+                MeasureAffinity(batch, set);
+            }
+
             set.Apply(_method.CombineGradients(set) ?? Sum(set));
 
             // Ω(θ) does not depend on this forward pass (whose tape is released): its gradient goes to the

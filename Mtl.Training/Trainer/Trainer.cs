@@ -42,6 +42,8 @@ public sealed partial class Trainer<T>
     private readonly List<TaskLoss<T>> _losses;
     private readonly TaskGradientWorkspace<T>? _taskGradients;
     private readonly ISharedRepresentationModel<T>? _representationModel;
+    private readonly AffinityTotals? _affinity;
+    private long _steps;
     private bool _stopRequested;
 
     /// <summary>Creates a trainer.</summary>
@@ -68,13 +70,13 @@ public sealed partial class Trainer<T>
         CheckOptimizer();
         _taskL2 = _options.TaskL2 > 0 ? L2Penalty<T>.ForPrefix(_module, _options.TaskL2, _options.TaskParameterPrefix) : null;
         _shared = [.. model.SharedParameters()];
-        if ((_method.NeedsTaskGradients || _options.TrackTaskConflict) && _shared.Count == 0)
+        if ((_method.NeedsTaskGradients || _options.TrackTaskConflict || _options.TaskAffinityInterval > 0) && _shared.Count == 0)
         {
             throw new ArgumentException($"Trainer: the multi-task method '{_method.Name}' and task-conflict tracking need the per-task gradients of shared parameters, and this model has none.", nameof(options));
         }
 
         _method.Bind(new MultiTaskSetup<T>([.. _tasks.Select(t => t.Name)], _shared));
-        if (_method.NeedsTaskGradients || _options.TrackTaskConflict)
+        if (_method.NeedsTaskGradients || _options.TrackTaskConflict || _options.TaskAffinityInterval > 0)
         {
             _taskGradients = new TaskGradientWorkspace<T>([.. _shared]);
         }
@@ -86,6 +88,7 @@ public sealed partial class Trainer<T>
         _labelled = new int[_tasks.Count];
         _values = new double[_tasks.Count];
         _losses = new List<TaskLoss<T>>(_tasks.Count);
+        _affinity = _options.TaskAffinityInterval > 0 ? new AffinityTotals(_tasks.Count, _shared) : null;
     }
 
     /// <summary>Called after every epoch with its report (logging, plotting, custom stopping rules).</summary>
@@ -180,6 +183,7 @@ public sealed partial class Trainer<T>
                     Validation = validationResult,
                     TaskWeights = TaskWeights(),
                     Conflict = conflict,
+                    Affinity = _affinity?.EndEpoch([.. _tasks.Select(t => t.Name)]),
                     LearningRate = learningRate,
                     Duration = epochClock.Elapsed,
                     Elapsed = clock.Elapsed,

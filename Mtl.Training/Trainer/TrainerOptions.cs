@@ -60,6 +60,13 @@ public sealed record TrainerOptions<T>
     /// parameters) on the first batch of every epoch. Costs one backward per task on that batch.</summary>
     public bool TrackTaskConflict { get; init; }
 
+    /// <summary>
+    /// Measure the inter-task affinity by lookahead (TAG, <see cref="TaskAffinityReport"/>) every this many steps
+    /// (0, the default: never). A measured step takes the per-task gradients on the shared parameters and runs one
+    /// evaluation-mode forward pass per task plus one; the epoch report carries the epoch's mean.
+    /// </summary>
+    public int TaskAffinityInterval { get; init; }
+
     /// <summary>The metric early stopping watches, e.g. "val_loss" or "heating_load.r2"; null: no early stopping.</summary>
     public string? EarlyStoppingMetric { get; init; }
 
@@ -103,6 +110,16 @@ public sealed record TrainerOptions<T>
         if (!Enum.IsDefined(TaskGradients))
         {
             throw new ArgumentException($"TrainerOptions.TaskGradients: {(int)TaskGradients} is not a TaskGradientSpace.");
+        }
+
+        if (TaskAffinityInterval < 0)
+        {
+            throw new ArgumentException($"TrainerOptions.TaskAffinityInterval must be 0 (off) or a number of steps, got {TaskAffinityInterval}.");
+        }
+
+        if (TaskAffinityInterval > 0 && TaskGradients == TaskGradientSpace.Representation)
+        {
+            throw new ArgumentException("TrainerOptions: the task affinity (TaskAffinityInterval) looks ahead along each task's gradient on the shared parameters, which TaskGradientSpace.Representation does not compute; use TaskGradientSpace.Parameters.");
         }
 
         if (Patience < 1)

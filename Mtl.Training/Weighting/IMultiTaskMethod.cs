@@ -57,7 +57,7 @@ public interface IMultiTaskMethod<T>
 
     /// <summary>The shared parameters' gradient from the per-task gradients of this step's terms, or null for their
     /// sum Σₜ ∇_θ Jₜ. Called whenever the per-task gradients were computed (every step when
-    /// <see cref="NeedsTaskGradients"/>, otherwise on the steps that track task conflict).</summary>
+    /// <see cref="NeedsTaskGradients"/>, otherwise on the steps that track task conflict or measure task affinity).</summary>
     /// <param name="gradients">Rows: the tasks of this step, in the order <see cref="Weigh"/> was given them.</param>
     double[]? CombineGradients(TaskGradientSet<T> gradients) => null;
 
