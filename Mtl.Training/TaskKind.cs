@@ -7,6 +7,10 @@ public enum TaskKind
     /// <summary>Real-valued targets (a Gaussian or Laplace likelihood).</summary>
     Regression,
 
-    /// <summary>Class labels or binary attributes (a softmax or sigmoid likelihood).</summary>
+    /// <summary>Class labels, one per row (a softmax likelihood, or a sigmoid for a single binary logit).</summary>
     Classification,
+
+    /// <summary>K binary attributes per row in one head (multi-label: K independent sigmoid likelihoods), each
+    /// attribute with its own mask.</summary>
+    MultiLabel,
 }

@@ -13,7 +13,7 @@ namespace Mtl.Training.Data;
 public sealed class TaskTarget<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private TaskTarget(string name, TaskKind kind, Tensor<T>? values, int[]? classes, IReadOnlyList<string> classNames, Tensor<T> mask)
+    private TaskTarget(string name, TaskKind kind, Tensor<T>? values, int[]? classes, IReadOnlyList<string> classNames, Tensor<T> mask, Tensor<T>? attributeMask = null)
     {
         Name = name;
         Kind = kind;
@@ -21,25 +21,34 @@ public sealed class TaskTarget<T>
         Classes = classes;
         ClassNames = classNames;
         Mask = mask;
+        AttributeMask = attributeMask;
     }
 
     /// <summary>The task's name (the CSV column it came from, or a name the builder chose).</summary>
     public string Name { get; }
 
-    /// <summary>Regression or classification.</summary>
+    /// <summary>Regression, classification or multi-label.</summary>
     public TaskKind Kind { get; }
 
-    /// <summary>Regression targets, [N, 1]; null for classification.</summary>
+    /// <summary>Regression targets [N, 1], or multi-label targets [N, K] of 0 and 1; null for classification.</summary>
     public Tensor<T>? Values { get; }
 
     /// <summary>Class indices in [0, <see cref="ClassNames"/>.Count), -1 where masked; null for regression.</summary>
     public int[]? Classes { get; }
 
-    /// <summary>Class names in index order; empty for regression.</summary>
+    /// <summary>Class names in index order (the attribute names for a multi-label task); empty for regression.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>1 where the row has a target, 0 where it is missing; shape [N].</summary>
+    /// <summary>1 where the row has a target, 0 where it is missing; shape [N]. For a multi-label task, 1 where
+    /// the row has at least one known attribute.</summary>
     public Tensor<T> Mask { get; }
+
+    /// <summary>For a multi-label task, [N, K]: 1 where attribute k of row i is known, 0 where it is missing;
+    /// null when every attribute of every row with <see cref="Mask"/> 1 is known (and for other kinds).</summary>
+    public Tensor<T>? AttributeMask { get; }
+
+    /// <summary>The number of targets per row: K attributes for a multi-label task, otherwise 1.</summary>
+    public int Width => Kind == TaskKind.MultiLabel ? ClassNames.Count : 1;
 
     /// <summary>Number of rows.</summary>
     public int Rows => Mask.Length;
@@ -65,12 +74,13 @@ public sealed class TaskTarget<T>
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(mask);
+        if (values.Rank > 2 || (values.Rank == 2 && values.Shape[1] != 1))
+        {
+            throw new ArgumentException($"Task '{name}': regression values must be [N, 1] or [N], not {values.Shape}; for K binary attributes of each row in one head use TaskTarget.MultiLabel.", nameof(values));
+        }
+
         CheckMask(name, mask, values.Length);
         var v = values.Rank == 2 ? values : values.Reshape(values.Length, 1);
-        if (v.Shape[1] != 1)
-        {
-            throw new ArgumentException($"Task '{name}': regression values must be [N, 1], not {values.Shape}.", nameof(values));
-        }
 
         for (int i = 0; i < v.Length; i++)
         {
@@ -102,14 +112,69 @@ public sealed class TaskTarget<T>
         return new TaskTarget<T>(name, TaskKind.Classification, null, classes, classNames, mask);
     }
 
+    /// <summary>
+    /// A multi-label task: K binary attributes per row, predicted by one head of K logits (trained with
+    /// <c>BceWithLogitsLoss</c>). Each attribute may be missing on its own: <paramref name="attributeMask"/>
+    /// [N, K] is 1 where attribute k of row i is known and 0 where it is not (null: all known); a row with no
+    /// known attribute is masked out of the task, and a missing attribute adds nothing to the loss, its gradient
+    /// or the metrics. The tensors are used, not copied.
+    /// </summary>
+    /// <param name="name">The task's name.</param>
+    /// <param name="values">[N, K] targets, 0 or 1 where known (anything finite where missing).</param>
+    /// <param name="attributeNames">The K attribute names, in column order.</param>
+    /// <param name="attributeMask">[N, K] of 0 and 1, or null when every attribute is known.</param>
+    /// <exception cref="ArgumentException">Shapes disagree, or a known value is not 0 or 1, or a mask entry is not 0 or 1.</exception>
+    public static TaskTarget<T> MultiLabel(string name, Tensor<T> values, IReadOnlyList<string> attributeNames, Tensor<T>? attributeMask = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(attributeNames);
+        if (values.Rank != 2 || values.Shape[1] != attributeNames.Count || attributeNames.Count == 0)
+        {
+            throw new ArgumentException($"Task '{name}': multi-label values must be [N, K] with K = {attributeNames.Count} attribute names, not {values.Shape}.", nameof(values));
+        }
+
+        if (attributeMask is not null && attributeMask.Shape != values.Shape)
+        {
+            throw new ArgumentException($"Task '{name}': the attribute mask has shape {attributeMask.Shape}; it must be the values' {values.Shape}.", nameof(attributeMask));
+        }
+
+        int rows = values.Shape[0], k = values.Shape[1];
+        var mask = new Tensor<T>(rows);
+        for (int i = 0; i < rows; i++)
+        {
+            bool any = false;
+            for (int a = 0; a < k; a++)
+            {
+                T known = attributeMask is null ? T.One : attributeMask[i, a];
+                if (known != T.Zero && known != T.One)
+                {
+                    throw new ArgumentException($"Task '{name}': the attribute mask at row {i}, attribute '{attributeNames[a]}' is {known}; it must be 0 (missing) or 1 (known).", nameof(attributeMask));
+                }
+
+                if (known == T.One && values[i, a] != T.Zero && values[i, a] != T.One)
+                {
+                    throw new ArgumentException($"Task '{name}': row {i}, attribute '{attributeNames[a]}' is {values[i, a]}; a known attribute must be 0 or 1 (mask it if it is missing).", nameof(values));
+                }
+
+                any |= known == T.One;
+            }
+
+            mask[i] = any ? T.One : T.Zero;
+        }
+
+        return new TaskTarget<T>(name, TaskKind.MultiLabel, values, null, [.. attributeNames], mask, attributeMask);
+    }
+
     /// <summary>An empty target of the same task with room for <paramref name="rows"/> rows (a batch buffer).</summary>
     public TaskTarget<T> Allocate(int rows) => new(
         Name,
         Kind,
-        Values is null ? null : new Tensor<T>(rows, 1),
+        Values is null ? null : new Tensor<T>(rows, Width),
         Classes is null ? null : new int[rows],
         ClassNames,
-        new Tensor<T>(rows));
+        new Tensor<T>(rows),
+        AttributeMask is null ? null : new Tensor<T>(rows, Width));
 
     /// <summary>Rows <paramref name="rows"/> of this target, in that order, as a new target.</summary>
     public TaskTarget<T> Gather(ReadOnlySpan<int> rows)
@@ -123,7 +188,7 @@ public sealed class TaskTarget<T>
     public void GatherInto(ReadOnlySpan<int> rows, TaskTarget<T> destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (destination.Rows != rows.Length || destination.Kind != Kind)
+        if (destination.Rows != rows.Length || destination.Kind != Kind || destination.Width != Width || (destination.AttributeMask is null) != (AttributeMask is null))
         {
             throw new ArgumentException($"Task '{Name}': the destination has {destination.Rows} {destination.Kind} rows, not {rows.Length} {Kind} rows.", nameof(destination));
         }
@@ -138,6 +203,11 @@ public sealed class TaskTarget<T>
         if (Values is not null)
         {
             Tensor.GatherInto(Values, rows, destination.Values!);
+        }
+
+        if (AttributeMask is not null)
+        {
+            Tensor.GatherInto(AttributeMask, rows, destination.AttributeMask!);
         }
 
         if (Classes is not null)

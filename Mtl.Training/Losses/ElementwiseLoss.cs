@@ -57,6 +57,78 @@ public abstract class ElementwiseLoss<T> : ITaskLoss<T>
         return Reduce(PointLoss(p, t), rows);
     }
 
+    /// <summary>
+    /// The loss with a mask per element as well as per row (a multi-label task whose attributes may each be
+    /// missing): with eᵢₖ = wᵢ·mᵢₖ, mean = Σ eᵢₖ·lᵢₖ / Σ eᵢₖ and sum = Σ eᵢₖ·lᵢₖ — PyTorch's
+    /// <c>(loss(reduction='none') * m).sum() / m.sum()</c>. Rows with row weight 0 are dropped first, entries with
+    /// mᵢₖ = 0 add nothing to the loss or its gradient, and their targets are not checked. No known entry: 0.
+    /// </summary>
+    /// <param name="prediction">[N, K].</param>
+    /// <param name="target">[N, K]; entries with mᵢₖ = 0 may hold anything finite.</param>
+    /// <param name="mask">Per-row weights [N], or null.</param>
+    /// <param name="elementMask">[N, K] of finite weights ≥ 0 (0 missing, 1 known).</param>
+    /// <exception cref="ArgumentException">Shapes disagree, a weight is negative or not finite, or a known target is invalid.</exception>
+    public Var<T> Compute(Var<T> prediction, Tensor<T> target, Tensor<T>? mask, Tensor<T> elementMask)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(elementMask);
+        if (prediction.Shape.Rank != 2 || target.Shape != prediction.Shape || elementMask.Shape != prediction.Shape)
+        {
+            throw new ArgumentException($"{Name}: with a mask per element the prediction, target and element mask must all be [N, K]; got {prediction.Shape}, {target.Shape} and {elementMask.Shape}.", nameof(elementMask));
+        }
+
+        int n = prediction.Shape[0], k = prediction.Shape[1];
+        var rows = RowMask<T>.From(Name, mask, n);
+        var kept = rows.Rows;
+        int m = rows.Count;
+        var weights = new Tensor<T>(m, k);
+        var e = weights.Span;
+        T total = T.Zero;
+        for (int r = 0; r < m; r++)
+        {
+            int i = kept is null ? r : kept[r];
+            T rowWeight = rows.Weights is null ? T.One : rows.Weights[r];
+            for (int a = 0; a < k; a++)
+            {
+                T known = elementMask[i, a];
+                if (!T.IsFinite(known) || known < T.Zero)
+                {
+                    throw new ArgumentException($"{Name}: element mask entry {known} at row {i}, column {a} is not a finite weight ≥ 0.", nameof(elementMask));
+                }
+
+                if (known == T.Zero)
+                {
+                    continue;
+                }
+
+                T v = target[i, a];
+                if (!T.IsFinite(v))
+                {
+                    throw TargetError(v, i, "not finite");
+                }
+
+                CheckTarget(v, i);
+                e[(r * k) + a] = rowWeight * known;
+                total += rowWeight * known;
+            }
+        }
+
+        if (total == T.Zero)
+        {
+            return Zero(prediction);
+        }
+
+        if (Reduction == LossReduction.Mean)
+        {
+            TensorPrimitives.Divide(e, total, e);
+        }
+
+        var p = kept is null ? prediction : prediction.Gather(kept);
+        var t = kept is null ? target : Tensor.Gather(target, kept);
+        return (PointLoss(p, t) * Var<T>.Constant(weights)).Sum();
+    }
+
     /// <summary>The per-element terms l(p, t), the shape of <paramref name="prediction"/>.</summary>
     protected abstract Var<T> PointLoss(Var<T> prediction, Tensor<T> target);
 

@@ -80,6 +80,11 @@ public sealed record EpochReport
             {
                 sb.Append(ci, $" {c.Task} acc {c.Accuracy:F3}");
             }
+
+            foreach (var m in v.MultiLabel.Values)
+            {
+                sb.Append(ci, $" {m.Task} acc {m.Accuracy:F3} f1 {m.MacroF1:F3}");
+            }
         }
 
         sb.Append(ci, $" | {Duration.TotalSeconds:F2}s, eta {Remaining.TotalSeconds:F0}s");

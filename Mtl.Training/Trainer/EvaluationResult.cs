@@ -8,9 +8,13 @@ public sealed record EvaluationResult(
     IReadOnlyDictionary<string, RegressionReport> Regression,
     IReadOnlyDictionary<string, ClassificationReport> Classification)
 {
+    /// <summary>Metrics of the multi-label tasks (per attribute and their means); empty when there are none.</summary>
+    public IReadOnlyDictionary<string, MultiLabelReport> MultiLabel { get; init; } = new Dictionary<string, MultiLabelReport>();
+
     /// <summary>
     /// A value by name: "val_loss" (the summed task losses), "&lt;task&gt;.loss", or a task metric
-    /// "&lt;task&gt;.mse|rmse|mae|r2|accuracy|macro_f1|auc"; null when there is no such value.
+    /// "&lt;task&gt;.mse|rmse|mae|r2|accuracy|macro_f1|auc" (for a multi-label task, the means over its
+    /// attributes); null when there is no such value.
     /// </summary>
     public double? Metric(string name)
     {
@@ -40,6 +44,11 @@ public sealed record EvaluationResult(
         if (Classification.TryGetValue(task, out var c))
         {
             return metric switch { "accuracy" => c.Accuracy, "macro_f1" => c.MacroF1, "auc" => c.RocAuc, _ => null };
+        }
+
+        if (MultiLabel.TryGetValue(task, out var m))
+        {
+            return metric switch { "accuracy" => m.Accuracy, "macro_f1" => m.MacroF1, "auc" => m.RocAuc, _ => null };
         }
 
         return null;

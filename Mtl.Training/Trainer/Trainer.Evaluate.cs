@@ -19,6 +19,7 @@ public sealed partial class Trainer<T>
         var losses = new Dictionary<string, double>();
         var regression = new Dictionary<string, RegressionReport>();
         var classification = new Dictionary<string, ClassificationReport>();
+        var multiLabel = new Dictionary<string, MultiLabelReport>();
         using (Tape.NoGrad())
         {
             foreach (var task in _tasks)
@@ -30,6 +31,10 @@ public sealed partial class Trainer<T>
                 {
                     regression[task.Name] = TaskMetrics.Regression(target, prediction);
                 }
+                else if (target.Kind == TaskKind.MultiLabel)
+                {
+                    multiLabel[task.Name] = TaskMetrics.MultiLabel(target, prediction);
+                }
                 else
                 {
                     classification[task.Name] = TaskMetrics.Classification(target, prediction);
@@ -37,7 +42,7 @@ public sealed partial class Trainer<T>
             }
         }
 
-        return new EvaluationResult(losses, regression, classification);
+        return new EvaluationResult(losses, regression, classification) { MultiLabel = multiLabel };
     }
 
     /// <summary>The model's outputs for every row of <paramref name="data"/>, per task (evaluation mode).</summary>

@@ -26,6 +26,14 @@ public sealed record TrainingTask<T>(string Name, ITaskLoss<T> Loss)
             return Loss.Compute(prediction, target.Values!, target.Mask);
         }
 
+        if (target.Kind == TaskKind.MultiLabel)
+        {
+            // K attributes, each with its own mask when some are missing.
+            return target.AttributeMask is { } known && Loss is ElementwiseLoss<T> elementwise
+                ? elementwise.Compute(prediction, target.Values!, target.Mask, known)
+                : Loss.Compute(prediction, target.Values!, target.Mask);
+        }
+
         if (Loss is CrossEntropyLoss<T> crossEntropy)
         {
             return crossEntropy.Compute(prediction, target.Classes!, target.Mask);
@@ -52,6 +60,11 @@ public sealed record TrainingTask<T>(string Name, ITaskLoss<T> Loss)
         if (target.Kind == TaskKind.Regression && Loss is CrossEntropyLoss<T>)
         {
             throw new ArgumentException($"Task '{Name}': its target is a regression target (numbers), not a classification target, so {Loss.Name} (which needs class indices) cannot be its loss; use a regression loss such as MseLoss, or load the column as a classification.", nameof(target));
+        }
+
+        if (target.Kind == TaskKind.MultiLabel && Loss is not ElementwiseLoss<T>)
+        {
+            throw new ArgumentException($"Task '{Name}': its target is multi-label ({target.Width} binary attributes per row), so {Loss.Name} cannot be its loss; use BceWithLogitsLoss (one logit per attribute).", nameof(target));
         }
     }
 }
