@@ -46,6 +46,20 @@ public class ExamplesTests
     }
 
     [Test]
+    public void AttributesTrainsAClassHeadAndAnAttributeHead()
+    {
+        using var run = ExampleRun.Of("attributes", "--epochs", "1", "--rows", "128", "--data", Data);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("'long_sleeves' is missing on every third training image"));
+        Assert.That(run.Output, Does.Contain("| class only"));
+        Assert.That(run.Output, Does.Contain("| attributes only"));
+        Assert.That(run.Output, Does.Contain("| class + attributes"));
+        Assert.That(run.Output, Does.Contain("| footwear"));
+        run.AssertWrote("attributes-curves.png");
+    }
+
+    [Test]
     public void TransferTabulatesEveryMethodOverTheCorrelations()
     {
         using var run = ExampleRun.Of("transfer", "--epochs", "1", "--rows", "64");
