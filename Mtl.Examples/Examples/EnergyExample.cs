@@ -22,8 +22,8 @@ public sealed class EnergyExample : IExample
     private const int Hidden = 64;
     private const int BatchSize = 32;
     private const double LearningRate = 3e-3;
-    private static readonly string[] Tasks = ["heating_load", "cooling_load"];
-    private static readonly string[] Features =
+    internal static readonly string[] Tasks = ["heating_load", "cooling_load"];
+    internal static readonly string[] Features =
         ["relative_compactness", "surface_area", "wall_area", "roof_area", "overall_height", "orientation", "glazing_area", "glazing_area_distribution"];
 
     /// <inheritdoc />
@@ -132,7 +132,8 @@ public sealed class EnergyExample : IExample
         return new TrainedModel(tasks, history, test, time, model.ParameterCount);
     }
 
-    private static EnergyData Prepare(string path, ExampleContext context)
+    /// <summary>The 70/15/15 split of the data (by the options' seed), standardised on the training rows; the test rows also unscaled.</summary>
+    internal static EnergyData Prepare(string path, ExampleContext context)
     {
         var schema = new TabularSchema().Numeric(Features);
         foreach (string task in Tasks)
@@ -160,7 +161,7 @@ public sealed class EnergyExample : IExample
         return new EnergyData(Scale(train), Scale(all.Subset(split.Validation)), Scale(test), test.StandardizeFeatures(features), scalers);
     }
 
-    private sealed record EnergyData(
+    internal sealed record EnergyData(
         MultiTaskDataset<float> Train,
         MultiTaskDataset<float> Validation,
         MultiTaskDataset<float> Test,

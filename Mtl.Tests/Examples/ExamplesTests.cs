@@ -60,6 +60,22 @@ public class ExamplesTests
     }
 
     [Test]
+    public void SharingComparesEverySchemeWithSingleTaskModels()
+    {
+        using var run = ExampleRun.Of("sharing", "--epochs", "2", "--rows", "120", "--data", Data);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        foreach (string scheme in new[] { "| single-task (2 models)", "| hard sharing", "| hierarchical", "| soft sharing", "| cross-stitch", "| MMoE", "| MTRL" })
+        {
+            Assert.That(run.Output, Does.Contain(scheme));
+        }
+
+        Assert.That(run.Output, Does.Contain("Δm% (mean ± sd)"));
+        Assert.That(run.Output, Does.Contain("task correlation from Ω"));
+        Assert.That(run.Output, Does.Contain("gate (mean over test rows)"));
+    }
+
+    [Test]
     public void TransferTabulatesEveryMethodOverTheCorrelations()
     {
         using var run = ExampleRun.Of("transfer", "--epochs", "1", "--rows", "64");

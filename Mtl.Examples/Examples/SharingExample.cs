@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mtl.Autograd;
+using Mtl.Layers;
+using Mtl.Tensors;
+using Mtl.Training;
+using Mtl.Training.Losses;
+using Mtl.Training.Metrics;
+using Mtl.Training.Optim;
+using Mtl.Training.Optim.Schedules;
+using Mtl.Training.Weighting;
+
+namespace Mtl.Examples;
+
+/// <summary>
+/// Every sharing scheme on the same real data, tasks and seeds: UCI Energy Efficiency (heating and cooling
+/// load) trained as single-task models, with hard sharing, hierarchical sharing, soft sharing, cross-stitch
+/// units, a multi-gate mixture of experts and multi-task relationship learning, each over several seeds.
+/// The summary is LibMTL's Δm%: the mean over tasks of the relative improvement over the single-task model
+/// of the same seed, with the sign of each metric's direction (here the test MAE, lower is better, so
+/// Δm = (1/T)·Σₜ (MAEₜ^single − MAEₜ) / MAEₜ^single · 100; positive means sharing helped).
+/// </summary>
+public sealed class SharingExample : IExample
+{
+    private const int Hidden = 64;
+    private const int BatchSize = 32;
+    private const double LearningRate = 3e-3;
+    private const int Seeds = 5;
+    private const double SoftLambda = 1e-3;
+    private const double RelationshipLambda = 1e-2;
+    private static readonly string[] Tasks = EnergyExample.Tasks;
+    private static readonly int In = EnergyExample.Features.Length;
+
+    /// <inheritdoc />
+    public string Name => "sharing";
+
+    /// <inheritdoc />
+    public string Summary => "every sharing scheme (hard, hierarchical, soft, cross-stitch, MMoE, MTRL) against single-task models, Δm% over seeds";
+
+    /// <inheritdoc />
+    public int DefaultEpochs => 150;
+
+    /// <summary>The schemes, in table order: a name, and the model (and method) for a seed.</summary>
+    private static IEnumerable<(string Name, Func<ulong, (IMultiTaskModel<float> Model, IMultiTaskMethod<float>? Method)> Build)> Schemes() =>
+    [
+        ("hard sharing", s => (Hard(s), null)),
+        ("hierarchical", s => (Hierarchical(s), null)),
+        ($"soft sharing (λ = {SoftLambda.ToString(CultureInfo.InvariantCulture)})", s => (Soft(s), null)),
+        ("cross-stitch", s => (CrossStitch(s), null)),
+        ("MMoE (4 experts)", s => (MixtureOfExperts(s), null)),
+        ($"MTRL (λ = {RelationshipLambda.ToString(CultureInfo.InvariantCulture)})", s =>
+        {
+            var model = Hard(s);
+            return (model, TaskRelationshipLearning<float>.ForHeads(model, RelationshipLambda));
+        }),
+    ];
+
+    /// <inheritdoc />
+    public void Run(ExampleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        string path = context.DataFile("energy-efficiency.csv");
+        var data = ExampleContext.Load(path, () => EnergyExample.Prepare(path, context));
+        var w = context.Out;
+        int epochs = context.Epochs(DefaultEpochs);
+        ulong seed = context.Options.Seed;
+        w.WriteLine($"data: {path}: {data.Train.Rows} training, {data.Validation.Rows} validation, {data.Test.Rows} test rows (one split, seed {seed}); standardised on the training rows");
+        w.WriteLine($"every model: {epochs} epochs, batch {BatchSize}, Adam lr {LearningRate} with cosine annealing, MSE per task; seeds {seed}..{seed + Seeds - 1} for initialisation and batch order; test MAE in kWh/m²");
+
+        // Single-task baselines per seed: the same trunk and head as hard sharing, one task each.
+        var single = new Dictionary<string, double>[Seeds];
+        var singleTime = TimeSpan.Zero;
+        for (int s = 0; s < Seeds; s++)
+        {
+            single[s] = [];
+            foreach (string task in Tasks)
+            {
+                var run = Train(context, data, Hard(seed + (ulong)s, [task]), null, [task], epochs, seed + (ulong)s);
+                single[s][task] = run.Mae[task];
+                singleTime += run.Time;
+            }
+        }
+
+        var table = new ConsoleTable("scheme", "parameters", "heating MAE", "cooling MAE", "Δm% (mean ± sd)", "time per seed");
+        table.Add("single-task (2 models)", (((Module<float>)Hard(seed, [Tasks[0]])).ParameterCount * 2).ToString(CultureInfo.InvariantCulture), Cell(single, Tasks[0]), Cell(single, Tasks[1]), "0 (baseline)", Millis(singleTime / Seeds));
+        var relations = new List<string>();
+        foreach (var (name, build) in Schemes())
+        {
+            var results = new Dictionary<string, double>[Seeds];
+            var delta = new double[Seeds];
+            var time = TimeSpan.Zero;
+            long parameters = 0;
+            for (int s = 0; s < Seeds; s++)
+            {
+                var (model, method) = build(seed + (ulong)s);
+                parameters = ((Module<float>)model).ParameterCount;
+                var run = Train(context, data, model, method, Tasks, epochs, seed + (ulong)s);
+                results[s] = run.Mae;
+                time += run.Time;
+                delta[s] = DeltaM.Percent([.. Tasks.Select(t => new DeltaM.Entry(t, run.Mae[t], single[s][t], HigherIsBetter: false))]);
+                if (s == 0 && Relation(model, method, data.Test) is { } relation)
+                {
+                    relations.Add($"{name}: {relation}");
+                }
+            }
+
+            table.Add(name, parameters.ToString(CultureInfo.InvariantCulture), Cell(results, Tasks[0]), Cell(results, Tasks[1]), MeanSd(delta, 2), Millis(time / Seeds));
+            context.Out.WriteLine($"[{name}] Δm% per seed: {string.Join(", ", delta.Select(d => d.ToString("F2", CultureInfo.InvariantCulture)))}");
+        }
+
+        w.WriteLine();
+        w.WriteLine($"test split ({data.Test.Rows} rows); MAE mean ± sd over {Seeds} seeds; Δm% against the single-task model of the same seed (positive: sharing helped):");
+        w.Write(table.ToString());
+        w.WriteLine();
+        w.WriteLine("what each scheme learned about the two tasks (first seed):");
+        foreach (string line in relations)
+        {
+            w.WriteLine("  " + line);
+        }
+    }
+
+    private static string Millis(TimeSpan time) => time.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Cell(Dictionary<string, double>[] runs, string task) => MeanSd([.. runs.Select(r => r[task])], 3);
+
+    private static string MeanSd(double[] values, int decimals)
+    {
+        double mean = values.Average();
+        double sd = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+        string f = "F" + decimals.ToString(CultureInfo.InvariantCulture);
+        return $"{mean.ToString(f, CultureInfo.InvariantCulture)} ± {sd.ToString(f, CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>What a scheme learned about the task relation: MTRL's correlation, the cross-stitch mixing
+    /// weights, the MMoE gates' mean use of each expert on the test rows; null for the others.</summary>
+    private static string? Relation(IMultiTaskModel<float> model, IMultiTaskMethod<float>? method, Mtl.Training.Data.MultiTaskDataset<float> test)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        switch (model, method)
+        {
+            case (_, TaskRelationshipLearning<float> mtrl):
+                return $"task correlation from Ω = {mtrl.Correlation[0, 1].ToString("F3", ci)}";
+            case (CrossStitchModel<float> stitch, _):
+                return string.Join("; ", stitch.Stitches.Parameters().Select((alpha, k) =>
+                    $"α{k} = [{string.Join(", ", alpha.Data.ToArray().Select(a => a.ToString("F3", ci)))}]"));
+            case (MixtureOfExpertsModel<float> moe, _):
+                using (Tape.NoGrad())
+                {
+                    var x = Var<float>.Constant(test.Features);
+                    return string.Join("; ", Tasks.Select(t =>
+                    {
+                        var gate = moe.Gate(x, t).Data;
+                        int n = gate.Shape[0], e = gate.Shape[1];
+                        var mean = Enumerable.Range(0, e).Select(j => Enumerable.Range(0, n).Average(i => gate[i, j]));
+                        return $"{t} gate (mean over test rows) [{string.Join(", ", mean.Select(g => g.ToString("F2", ci)))}]";
+                    }));
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    private static (Dictionary<string, double> Mae, TimeSpan Time) Train(
+        ExampleContext context, EnergyExample.EnergyData data, IMultiTaskModel<float> model, IMultiTaskMethod<float>? method, string[] tasks, int epochs, ulong seed)
+    {
+        var module = (Module<float>)model;
+        var named = module.NamedParameters().Concat(method?.NamedParameters() ?? []);
+        var optimizer = new Adam<float>(named, new AdamOptions { LearningRate = LearningRate });
+        var trainer = new Trainer<float>(
+            model,
+            tasks.Select(t => new TrainingTask<float>(t, new MseLoss<float>())),
+            optimizer,
+            new TrainerOptions<float> { Epochs = epochs, BatchSize = BatchSize, Seed = seed + 2, Method = method });
+        var schedule = new LearningRateScheduler<float>(optimizer, new CosineAnnealingLR(epochs));
+        trainer.EpochEnded += _ => schedule.Step();
+        var clock = Stopwatch.StartNew();
+        trainer.Fit(data.Train, data.Validation);
+        var time = clock.Elapsed;
+        var predictions = trainer.Predict(data.Test);
+        var mae = tasks.ToDictionary(t => t, t => TaskMetrics.Regression(data.TestOriginal.Task(t), predictions[t], data.TargetScalers[t]).Mae);
+        _ = context;
+        return (mae, time);
+    }
+
+    private static Sequential<float> Trunk(SeededRandom random) =>
+        new(new Linear<float>(In, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, Hidden, random), new ReLU<float>());
+
+    /// <summary>One trunk 8→64→64, a Linear(64, 1) head per task.</summary>
+    private static MultiTaskModel<float> Hard(ulong seed, string[]? tasks = null)
+    {
+        var random = new SeededRandom(seed + 1);
+        var model = new MultiTaskModel<float>(Trunk(random));
+        foreach (string task in tasks ?? Tasks)
+        {
+            model.AddHead(task, new Linear<float>(Hidden, 1, random));
+        }
+
+        return model;
+    }
+
+    /// <summary>Heating reads the whole trunk; cooling branches off after the first layer (depth 2) into a head
+    /// with its own hidden layer, so the two share only the first layer.</summary>
+    private static MultiTaskModel<float> Hierarchical(ulong seed)
+    {
+        var random = new SeededRandom(seed + 1);
+        return new MultiTaskModel<float>(Trunk(random))
+            .AddHead(Tasks[0], new Linear<float>(Hidden, 1, random))
+            .AddHead(Tasks[1], new Sequential<float>(new Linear<float>(Hidden, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, 1, random)), depth: 2);
+    }
+
+    /// <summary>A full single-task network per task, pulled together by λ·Σ‖W_heating − W_cooling‖².</summary>
+    private static SoftSharingModel<float> Soft(ulong seed)
+    {
+        var random = new SeededRandom(seed + 1);
+        var model = new SoftSharingModel<float>(SoftLambda);
+        foreach (string task in Tasks)
+        {
+            model.AddTower(task, new Sequential<float>(Trunk(random), new Linear<float>(Hidden, 1, random)));
+        }
+
+        return model;
+    }
+
+    /// <summary>A network per task with cross-stitch units after each hidden layer's activation.</summary>
+    private static CrossStitchModel<float> CrossStitch(ulong seed)
+    {
+        var random = new SeededRandom(seed + 1);
+        var towers = Tasks.Select(t => new KeyValuePair<string, Sequential<float>>(t, new Sequential<float>(
+            new Linear<float>(In, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, 1, random)))).ToList();
+        return new CrossStitchModel<float>(towers, [2, 4]);
+    }
+
+    /// <summary>Four experts 8→32→32 shared by per-task softmax gates, a Linear(32, 1) head per task.</summary>
+    private static MixtureOfExpertsModel<float> MixtureOfExperts(ulong seed)
+    {
+        var random = new SeededRandom(seed + 1);
+        var experts = Enumerable.Range(0, 4).Select(_ => (Layer<float>)new Sequential<float>(
+            new Linear<float>(In, Hidden / 2, random), new ReLU<float>(), new Linear<float>(Hidden / 2, Hidden / 2, random), new ReLU<float>())).ToList();
+        var model = new MixtureOfExpertsModel<float>(In, experts, random);
+        foreach (string task in Tasks)
+        {
+            model.AddTask(task, new Linear<float>(Hidden / 2, 1, random));
+        }
+
+        return model;
+    }
+}
