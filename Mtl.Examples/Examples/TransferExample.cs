@@ -16,7 +16,9 @@ namespace Mtl.Examples;
 /// (MMoE, §3.2): orthogonal unit vectors u₁, u₂ ∈ ℝᵈ; w₁ = c·u₁, w₂ = c·(p·u₁ + √(1−p²)·u₂); x ~ N(0, I);
 /// y_k = w_kᵀx + Σᵢ₌₁..ₘ sin(αᵢ·w_kᵀx + βᵢ) + ε, ε ~ N(0, 0.01). The cosine p of w₁ and w₂ sets how
 /// related the tasks are. A hard-sharing model is compared with two single-task models (same trunk,
-/// same budget), and with three remedies on the shared trunk: uncertainty weighting, PCGrad and MGDA.
+/// same budget), with three remedies on the shared trunk (uncertainty weighting, PCGrad and MGDA), and
+/// with the schemes that share less or learn how much to share: hierarchical sharing, soft sharing,
+/// cross-stitch units, a multi-gate mixture of experts and multi-task relationship learning.
 /// </summary>
 /// <remarks>
 /// Two choices of ours beyond the generator. Each task's label is observed on its own half of the
@@ -38,15 +40,17 @@ public sealed class TransferExample : IExample
     private const int Hidden = 8;
     private const int BatchSize = 32;
     private const double LearningRate = 3e-3;
+    private const double SoftLambda = 1e-3;
+    private const double RelationshipLambda = 1e-2;
     private static readonly double[] Correlations = [1.0, 0.95, 0.9, 0.7, 0.5, 0.0, -0.5];
     private static readonly string[] Tasks = ["y1", "y2"];
-    private static readonly string[] Methods = ["single-task", "hard sharing", "+ uncertainty", "+ PCGrad", "+ MGDA"];
+    private static readonly string[] Methods = ["single-task", "hard sharing", "+ uncertainty", "+ PCGrad", "+ MGDA", "hierarchical", "soft", "cross-stitch", "MMoE", "MTRL"];
 
     /// <inheritdoc />
     public string Name => "transfer";
 
     /// <inheritdoc />
-    public string Summary => "negative transfer: hard sharing vs single-task over task correlation p (MMoE synthetic data), with uncertainty weighting, PCGrad, MGDA";
+    public string Summary => "negative transfer: single-task vs hard sharing (with uncertainty weighting, PCGrad, MGDA) and the other sharing schemes over task correlation p (MMoE synthetic data)";
 
     /// <inheritdoc />
     public int DefaultEpochs => 100;
@@ -61,6 +65,7 @@ public sealed class TransferExample : IExample
         int trainRows = context.Rows(TrainRows);
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data: d = {Dimensions}, c = {Scale}, m = {Waves} sine terms (α, β ~ N(0, 1)), noise variance {NoiseVariance}; {trainRows} training rows per p (y1 labelled on the first half, y2 on the second, masked elsewhere), {TestRows} test rows with both labels; mean over {Repeats} draws of the problem"));
         w.WriteLine($"model: trunk linear {Dimensions}→{Hidden} - relu - linear {Hidden}→{Hidden} - relu, one linear head per task; single-task models have the same trunk each");
+        w.WriteLine($"schemes: hierarchical (y2 branches off after the first layer into linear {Hidden}→{Hidden} - relu - linear {Hidden}→1), soft (a network per task, λ = {SoftLambda.ToString(CultureInfo.InvariantCulture)}), cross-stitch (a network per task, units after both hidden layers), MMoE (4 experts {Dimensions}→{Hidden}→{Hidden}, a gate per task), MTRL (hard sharing, λ = {RelationshipLambda.ToString(CultureInfo.InvariantCulture)})");
         w.WriteLine($"training: {epochs} epochs, batch {BatchSize}, Adam lr {LearningRate}, the same for every method");
 
         var table = new ConsoleTable(["p", .. Methods, "sharing vs single"]);
@@ -128,18 +133,23 @@ public sealed class TransferExample : IExample
         return (Generate(trainRows, w1, w2, alpha, beta, new SeededRandom(seed + 100), halves: true), Generate(TestRows, w1, w2, alpha, beta, new SeededRandom(seed + 200), halves: false));
     }
 
-    /// <summary>Trains a model with heads for <paramref name="tasks"/> and returns each task's test MSE.</summary>
+    /// <summary>Trains a model for <paramref name="tasks"/> with <paramref name="method"/> (a remedy on hard sharing
+    /// or another sharing scheme; null: plain hard sharing) and returns each task's test MSE.</summary>
     private static Dictionary<string, double> Fit(string[] tasks, MultiTaskDataset<float> train, MultiTaskDataset<float> test, int epochs, string? method, ulong seed)
     {
         var random = new SeededRandom(seed + 1);
-        var trunk = new Sequential<float>(new Linear<float>(Dimensions, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, Hidden, random), new ReLU<float>());
-        var model = new MultiTaskModel<float>(trunk);
-        foreach (string task in tasks)
+        IMultiTaskModel<float> model = method switch
         {
-            model.AddHead(task, new Linear<float>(Hidden, 1, random));
-        }
+            "hierarchical" => new MultiTaskModel<float>(Trunk(random))
+                .AddHead(tasks[0], new Linear<float>(Hidden, 1, random))
+                .AddHead(tasks[1], new Sequential<float>(new Linear<float>(Hidden, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, 1, random)), depth: 2),
+            "soft" => tasks.Aggregate(new SoftSharingModel<float>(SoftLambda), (m, t) => m.AddTower(t, new Sequential<float>(Trunk(random), new Linear<float>(Hidden, 1, random)))),
+            "cross-stitch" => new CrossStitchModel<float>([.. tasks.Select(t => new KeyValuePair<string, Sequential<float>>(t, Tower(random)))], [2, 4]),
+            "MMoE" => tasks.Aggregate(new MixtureOfExpertsModel<float>(Dimensions, [.. Enumerable.Range(0, 4).Select(_ => (Layer<float>)Trunk(random))], random), (m, t) => m.AddTask(t, new Linear<float>(Hidden, 1, random))),
+            _ => tasks.Aggregate(new MultiTaskModel<float>(Trunk(random)), (m, t) => m.AddHead(t, new Linear<float>(Hidden, 1, random))),
+        };
 
-        var parameters = model.NamedParameters().ToList();
+        var parameters = ((Module<float>)model).NamedParameters().ToList();
         var options = new TrainerOptions<float> { Epochs = epochs, BatchSize = BatchSize, Seed = seed + 2 };
         switch (method)
         {
@@ -154,6 +164,9 @@ public sealed class TransferExample : IExample
             case "+ MGDA":
                 options = options with { GradientCombiner = new MgdaCombiner(new MgdaOptions(ScaleByTaskCount: true)) };
                 break;
+            case "MTRL":
+                options = options with { Method = TaskRelationshipLearning<float>.ForHeads((MultiTaskModel<float>)model, RelationshipLambda) };
+                break;
         }
 
         var trainer = new Trainer<float>(model, tasks.Select(t => new TrainingTask<float>(t, new MseLoss<float>())), new Adam<float>(parameters, new AdamOptions { LearningRate = LearningRate }), options);
@@ -161,6 +174,14 @@ public sealed class TransferExample : IExample
         var result = trainer.Evaluate(test);
         return tasks.ToDictionary(t => t, t => result.Regression[t].Mse);
     }
+
+    /// <summary>A whole single-task network as one flat stack (the trunk's four layers, then the head), for cross-stitch.</summary>
+    private static Sequential<float> Tower(SeededRandom random) =>
+        new(new Linear<float>(Dimensions, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, 1, random));
+
+    /// <summary>The narrow trunk every scheme is built from: linear d→8 - relu - linear 8→8 - relu.</summary>
+    private static Sequential<float> Trunk(SeededRandom random) =>
+        new(new Linear<float>(Dimensions, Hidden, random), new ReLU<float>(), new Linear<float>(Hidden, Hidden, random), new ReLU<float>());
 
     /// <summary>Rows of the generator: x ~ N(0, I) and y_k = w_kᵀx + Σᵢ sin(αᵢ·w_kᵀx + βᵢ) + ε. With
     /// <paramref name="halves"/>, y₁ is observed on the first half of the rows and y₂ on the second (the
