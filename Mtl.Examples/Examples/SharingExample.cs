@@ -83,7 +83,12 @@ public sealed class SharingExample : IExample
 
         var table = new ConsoleTable("scheme", "parameters", "heating MAE", "cooling MAE", "Δm% (mean ± sd)", "time per seed");
         table.Add("single-task (2 models)", (((Module<float>)Hard(seed, [Tasks[0]])).ParameterCount * 2).ToString(CultureInfo.InvariantCulture), Cell(single, Tasks[0]), Cell(single, Tasks[1]), "0 (baseline)", Millis(singleTime / Seeds));
-        var relations = new List<string>();
+        var relations = new TaskRelations().Add(TaskRelations.LabelCorrelation(data.Train, Tasks));
+        foreach (var relation in Measured(data, epochs, seed))
+        {
+            relations.Add(relation);
+        }
+
         foreach (var (name, build) in Schemes())
         {
             var results = new Dictionary<string, double>[Seeds];
@@ -98,9 +103,12 @@ public sealed class SharingExample : IExample
                 results[s] = run.Mae;
                 time += run.Time;
                 delta[s] = DeltaM.Percent([.. Tasks.Select(t => new DeltaM.Entry(t, run.Mae[t], single[s][t], HigherIsBetter: false))]);
-                if (s == 0 && Relation(model, method, data.Test) is { } relation)
+                if (s == 0)
                 {
-                    relations.Add($"{name}: {relation}");
+                    foreach (var relation in Learned(model, method, data.Test))
+                    {
+                        relations.Add(relation);
+                    }
                 }
             }
 
@@ -112,11 +120,12 @@ public sealed class SharingExample : IExample
         w.WriteLine($"test split ({data.Test.Rows} rows); MAE mean ± sd over {Seeds} seeds; Δm% against the single-task model of the same seed (positive: sharing helped):");
         w.Write(table.ToString());
         w.WriteLine();
-        w.WriteLine("what each scheme learned about the two tasks (first seed):");
-        foreach (string line in relations)
-        {
-            w.WriteLine("  " + line);
-        }
+        w.WriteLine("task relations: what the data says, what the gradients say (hard sharing) and what each scheme learned (first seed):");
+        w.WriteLine();
+        w.Write(relations.ToString());
+        string heatmap = context.OutputPath("sharing-relations.png");
+        Heatmaps.Write(heatmap, "Energy: heating and cooling load", relations);
+        context.Wrote(heatmap, "task relations heat map");
     }
 
     private static string Millis(TimeSpan time) => time.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + " ms";
@@ -132,33 +141,60 @@ public sealed class SharingExample : IExample
     }
 
     /// <summary>What a scheme learned about the task relation: MTRL's correlation, the cross-stitch mixing
-    /// weights, the MMoE gates' mean use of each expert on the test rows; null for the others.</summary>
-    private static string? Relation(IMultiTaskModel<float> model, IMultiTaskMethod<float>? method, Mtl.Training.Data.MultiTaskDataset<float> test)
-    {
-        var ci = CultureInfo.InvariantCulture;
-        switch (model, method)
+    /// weights, the MMoE gates' mean use of each expert on the test rows; none for the others.</summary>
+    private static IEnumerable<TaskRelation> Learned(IMultiTaskModel<float> model, IMultiTaskMethod<float>? method, Mtl.Training.Data.MultiTaskDataset<float> test) =>
+        (model, method) switch
         {
-            case (_, TaskRelationshipLearning<float> mtrl):
-                return $"task correlation from Ω = {mtrl.Correlation[0, 1].ToString("F3", ci)}";
-            case (CrossStitchModel<float> stitch, _):
-                return string.Join("; ", stitch.Stitches.Parameters().Select((alpha, k) =>
-                    $"α{k} = [{string.Join(", ", alpha.Data.ToArray().Select(a => a.ToString("F3", ci)))}]"));
-            case (MixtureOfExpertsModel<float> moe, _):
-                using (Tape.NoGrad())
-                {
-                    var x = Var<float>.Constant(test.Features);
-                    return string.Join("; ", Tasks.Select(t =>
-                    {
-                        var gate = moe.Gate(x, t).Data;
-                        int n = gate.Shape[0], e = gate.Shape[1];
-                        var mean = Enumerable.Range(0, e).Select(j => Enumerable.Range(0, n).Average(i => gate[i, j]));
-                        return $"{t} gate (mean over test rows) [{string.Join(", ", mean.Select(g => g.ToString("F2", ci)))}]";
-                    }));
-                }
+            (_, TaskRelationshipLearning<float> mtrl) => [TaskRelations.Learned(mtrl)],
+            (CrossStitchModel<float> stitch, _) => TaskRelations.CrossStitch(stitch),
+            (MixtureOfExpertsModel<float> moe, _) => [TaskRelations.GateUsage(moe, test)],
+            _ => [],
+        };
 
-            default:
-                return null;
+    /// <summary>What the gradients say, from a hard-sharing run of the first seed that tracks them: the cosine of
+    /// the tasks' gradients on the trunk (mean over each epoch's first batch) and TAG's lookahead affinity (mean
+    /// over every 10th step of the last epoch).</summary>
+    private static IEnumerable<TaskRelation> Measured(EnergyExample.EnergyData data, int epochs, ulong seed)
+    {
+        var model = Hard(seed);
+        var optimizer = new Adam<float>(model.NamedParameters(), new AdamOptions { LearningRate = LearningRate });
+        var trainer = new Trainer<float>(
+            model,
+            Tasks.Select(t => new TrainingTask<float>(t, new MseLoss<float>())),
+            optimizer,
+            new TrainerOptions<float> { Epochs = epochs, BatchSize = BatchSize, Seed = seed + 2, TrackTaskConflict = true, TaskAffinityInterval = 10 });
+        var schedule = new LearningRateScheduler<float>(optimizer, new CosineAnnealingLR(epochs));
+        trainer.EpochEnded += _ => schedule.Step();
+        var history = trainer.Fit(data.Train, data.Validation);
+        var cosine = new double[Tasks.Length, Tasks.Length];
+        var conflicts = history.Epochs.Select(e => e.Conflict).OfType<TaskConflictReport>().ToList();
+        foreach (var c in conflicts)
+        {
+            for (int i = 0; i < Tasks.Length; i++)
+            {
+                for (int j = 0; j < Tasks.Length; j++)
+                {
+                    cosine[i, j] += c.CosineOf(i, j) / conflicts.Count;
+                }
+            }
         }
+
+        yield return new TaskRelation("gradient cosine", "cos(∇Lᵢ, ∇Lⱼ) on the trunk, mean over epochs; < 0: conflict", Tasks, Tasks, cosine);
+        // TAG's Z scales with the step η, which the cosine schedule takes to 0: the mean over all measured steps.
+        var affinity = new double[Tasks.Length, Tasks.Length];
+        int steps = history.Epochs.Sum(e => e.Affinity!.Steps);
+        foreach (var e in history.Epochs)
+        {
+            for (int i = 0; i < Tasks.Length; i++)
+            {
+                for (int j = 0; j < Tasks.Length; j++)
+                {
+                    affinity[i, j] += e.Affinity!.Of(i, j) * e.Affinity.Steps / steps;
+                }
+            }
+        }
+
+        yield return TaskRelations.Affinity(history.Epochs[^1].Affinity!) with { Values = affinity, Reading = "row i, column j: 1 − Lⱼ(θ − η∇Lᵢ)/Lⱼ(θ) per step, mean over training; > 0: a step for i helps j" };
     }
 
     private static (Dictionary<string, double> Mae, TimeSpan Time) Train(

@@ -71,8 +71,12 @@ public class ExamplesTests
         }
 
         Assert.That(run.Output, Does.Contain("Δm% (mean ± sd)"));
-        Assert.That(run.Output, Does.Contain("task correlation from Ω"));
-        Assert.That(run.Output, Does.Contain("gate (mean over test rows)"));
+        foreach (string relation in new[] { "label correlation", "gradient cosine", "lookahead affinity (TAG)", "cross-stitch α0", "MMoE gate usage", "MTRL correlation" })
+        {
+            Assert.That(run.Output, Does.Contain(relation));
+        }
+
+        run.AssertWrote("sharing-relations.png");
     }
 
     [Test]
