@@ -19,7 +19,7 @@ public sealed class MixtureOfExpertsModel<T> : Module<T>, IMultiTaskModel<T>
     private readonly List<Layer<T>> _experts;
     private readonly SeededRandom _random;
 
-    /// <summary>Creates the model around its experts; add tasks with <see cref="AddTask"/>.</summary>
+    /// <summary>Creates the model around its experts; add tasks with <c>AddTask</c>.</summary>
     /// <param name="inputFeatures">Input width (the gates' input).</param>
     /// <param name="experts">The experts; each maps [N, in] to [N, D] with the same D.</param>
     /// <param name="random">The generator the gates' weights are drawn from.</param>
@@ -65,17 +65,36 @@ public sealed class MixtureOfExpertsModel<T> : Module<T>, IMultiTaskModel<T>
     public MixtureOfExpertsModel<T> AddTask(string task, Layer<T> head)
     {
         ArgumentNullException.ThrowIfNull(head);
+        return AddTask(task, head, new Linear<T>(InputFeatures, _experts.Count, _random));
+    }
+
+    /// <summary>
+    /// Adds <paramref name="task"/> with its own gate: a <see cref="Linear{T}"/> from the input width to E, whose
+    /// softmax weighs the experts (MMoE), or any other layer that maps the input to E weights that are
+    /// non-negative and sum to 1 per row, such as <see cref="DSelectKGate{T}"/> (sparse, differentiable top-k).
+    /// </summary>
+    public MixtureOfExpertsModel<T> AddTask(string task, Layer<T> head, Layer<T> gate)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(gate);
+        if (gate is DSelectKGate<T> selector && selector.Experts != _experts.Count)
+        {
+            throw new ArgumentException($"MixtureOfExpertsModel: the gate of task '{task}' selects among {selector.Experts} experts, but the model has {_experts.Count}.", nameof(gate));
+        }
+
         Heads.Add(task, head);
-        Gates.Add(task, new Linear<T>(InputFeatures, _experts.Count, _random));
+        Gates.Add(task, gate);
         _tasks.Add(task);
         return this;
     }
 
-    /// <summary>The gate weights g_k(x) [N, E] of <paramref name="task"/> (rows sum to 1).</summary>
+    /// <summary>The gate weights g_k(x) [N, E] of <paramref name="task"/> (rows sum to 1): the softmax of a
+    /// <see cref="Linear{T}"/> gate, or another gate layer's output as it is.</summary>
     public Var<T> Gate(Var<T> input, string task)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return ((Linear<T>)Gates[task]).Forward(input).Softmax();
+        var gate = (Layer<T>)Gates[task];
+        return gate is Linear<T> linear ? linear.Forward(input).Softmax() : gate.Forward(input);
     }
 
     /// <summary>Runs the experts once and every task's gate and head; one output per task.</summary>
