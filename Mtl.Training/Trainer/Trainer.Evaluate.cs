@@ -42,7 +42,7 @@ public sealed partial class Trainer<T>
 
     /// <summary>The model's outputs for every row of <paramref name="data"/>, per task (evaluation mode).</summary>
     /// <exception cref="InvalidOperationException">Another thread is training or evaluating the model.</exception>
-    public IReadOnlyDictionary<string, Tensor<T>> Predict(MultiTaskDataset<T> data)
+    public TaskPredictions<T> Predict(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
         using var guard = TrainingGuard.Enter("Trainer.Predict", exclusive: false, (_module, "the model"));
@@ -82,6 +82,6 @@ public sealed partial class Trainer<T>
             _module.Train(wasTraining);
         }
 
-        return result;
+        return new TaskPredictions<T>(result);
     }
 }
