@@ -109,11 +109,20 @@ public static class PlotTicks
         ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTicks, 2);
         long step = 1;
-        for (int i = 0; (max - min) / step + 1 > maxTicks; i++)
+        for (int i = 0; ; i++)
         {
+            var ticks = IntegerTicks(min, max, step);
+            if (ticks.Count <= maxTicks)
+            {
+                return ticks;
+            }
+
             step = (i % 3) switch { 0 => step * 2, 1 => step / 2 * 5, _ => step * 2 };
         }
+    }
 
+    private static List<int> IntegerTicks(int min, int max, long step)
+    {
         var ticks = new List<int>();
         long first = (long)Math.Ceiling(min / (double)step) * step;
         if (first - min >= step / 2.0)
