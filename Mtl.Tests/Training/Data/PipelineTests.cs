@@ -168,4 +168,56 @@ public class PipelineTests
         Assert.That(pipeline.PredictedClasses(predictions, "label"), Is.EqualTo(new[] { "b", "a" }));
         Assert.That(() => pipeline.PredictedClasses(predictions, "size"), Throws.ArgumentException);
     }
+
+    [Test]
+    public void ReadmePipelineSnippetRunsAndIsShownVerbatim()
+    {
+        string csv = TestData.Penguins;
+        string modelPath = TestData.TempFile("model.safetensors");
+        string newCsv = TestData.WriteTemp("new-penguins.csv", "species;island;bill_length_mm;bill_depth_mm;flipper_length_mm;body_mass_g\nGentoo;Biscoe;47.5;15;218;4950\n");
+
+        #region readme-pipeline
+        var schema = new TabularSchema { MissingFeatures = MissingFeaturePolicy.DropRow }
+            .Numeric("bill_length_mm", "bill_depth_mm", "flipper_length_mm")
+            .Categorical("island")
+            .Classification("species")
+            .Regression("body_mass_g");
+        var table = TabularLoader.Read(csv, schema);                     // CSV (delimiter detected) or .arff
+        var split = DataSplit.Random(table.Rows.Count, 0.7, 0.15, seed: 1);
+        var pipeline = TabularPipeline.Fit(table, schema, split.Train);  // vocabularies and scalers: training rows only
+        var train = pipeline.Transform<float>(table, split.Train);
+        var test = pipeline.Transform<float>(table, split.Test);          // Evaluate(test): body mass metrics in grams
+        pipeline.SaveBeside(modelPath);                                   // model.pipeline.json beside model.safetensors
+
+        // Later, in another process: the same one-hot columns, class numbers and scalers for a new file.
+        var restored = TabularPipeline.LoadBeside(modelPath);
+        var fresh = restored.Transform<float>(newCsv);
+        #endregion
+
+        Assert.That(train.Rows + test.Rows, Is.LessThan(table.Rows.Count));
+        Assert.That(fresh.FeatureNames, Is.EqualTo(train.FeatureNames));
+        Assert.That(fresh.Task("species").Classes![0], Is.EqualTo(train.Task("species").ClassNames.ToList().IndexOf("Gentoo")));
+        Assert.That(fresh.OriginalTarget("body_mass_g").Values![0, 0], Is.EqualTo(4950f).Within(1e-2));
+
+        string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "Mtl.Tests", "Training", "Data", "PipelineTests.cs"));
+        int start = source.IndexOf("#region readme-pipeline\n", StringComparison.Ordinal) + "#region readme-pipeline\n".Length;
+        int end = source.LastIndexOf('\n', source.IndexOf("#endregion", start, StringComparison.Ordinal));
+        string[] lines = source[start..end].Split('\n');
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        string code = string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+        Assert.That(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")), Does.Contain(code), "README.md must show region 'readme-pipeline' verbatim");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Mtl.Core.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Mtl.Core.sln not found above the test directory.");
+    }
 }
