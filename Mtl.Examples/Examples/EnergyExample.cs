@@ -126,9 +126,9 @@ public sealed class EnergyExample : IExample
         var history = trainer.Fit(data.Train, data.Validation);
         var time = clock.Elapsed;
 
-        // Metrics in kWh/m²: the test targets are kept unscaled and the predictions are mapped back.
-        var predictions = trainer.Predict(data.Test);
-        var test = tasks.ToDictionary(t => t, t => TaskMetrics.Regression(data.TestOriginal.Task(t), predictions[t], data.TargetScalers[t]));
+        // Metrics in kWh/m²: the test set's targets carry the pipeline's scalers, so Evaluate maps predictions and targets back.
+        var result = trainer.Evaluate(data.Test);
+        var test = tasks.ToDictionary(t => t, t => result.Regression[t]);
         return new TrainedModel(tasks, history, test, time, model.ParameterCount);
     }
 
@@ -141,32 +141,18 @@ public sealed class EnergyExample : IExample
             schema.Regression(task);
         }
 
-        var all = TabularLoader.Load<float>(path, schema);
-        var split = DataSplit.Random(all.Rows, 0.7, 0.15, context.Options.Seed);
-        var train = all.Subset(split.Train.AsSpan(0, context.Rows(split.Train.Length)));
-        var features = train.FitFeatureStandardizer();
-        var scalers = Tasks.ToDictionary(t => t, train.FitTargetStandardizer);
-        MultiTaskDataset<float> Scale(MultiTaskDataset<float> d)
-        {
-            d = d.StandardizeFeatures(features);
-            foreach (string task in Tasks)
-            {
-                d = d.StandardizeTarget(task, scalers[task]);
-            }
-
-            return d;
-        }
-
-        var test = all.Subset(split.Test);
-        return new EnergyData(Scale(train), Scale(all.Subset(split.Validation)), Scale(test), test.StandardizeFeatures(features), scalers);
+        // One pipeline fitted on the training rows: the same scaling for every split, and back to kWh/m² for the metrics.
+        var table = TabularLoader.Read(path, schema);
+        var split = DataSplit.Random(table.Rows.Count, 0.7, 0.15, context.Options.Seed);
+        int[] train = split.Train[..context.Rows(split.Train.Length)];
+        var pipeline = TabularPipeline.Fit(table, schema, train);
+        return new EnergyData(pipeline.Transform<float>(table, train), pipeline.Transform<float>(table, split.Validation), pipeline.Transform<float>(table, split.Test));
     }
 
     internal sealed record EnergyData(
         MultiTaskDataset<float> Train,
         MultiTaskDataset<float> Validation,
-        MultiTaskDataset<float> Test,
-        MultiTaskDataset<float> TestOriginal,
-        Dictionary<string, Standardizer<float>> TargetScalers);
+        MultiTaskDataset<float> Test);
 
     private sealed record TrainedModel(string[] Tasks, TrainingHistory History, Dictionary<string, RegressionReport> Test, TimeSpan Time, long Parameters);
 }

@@ -104,7 +104,7 @@ public sealed class PenguinsExample : IExample
         w.Write(table.ToString());
 
         string curves = context.OutputPath("penguins-curves.png");
-        Plots.Lines(curves, "Penguins: loss per head (solid train, dashed validation)", "epoch", "loss (cross-entropy; MSE on standardised mass)", Plots.LossCurves(history, Tasks), logY: true);
+        Plots.Lines(curves, "Penguins: loss per head (solid train, dashed validation)", "epoch", "loss (cross-entropy; MSE on standardised mass)", Plots.LossCurves(history, Tasks), logY: true, bestEpoch: Plots.RestoredBestEpoch(history));
         context.Wrote(curves, "training curves");
 
         string metrics = context.OutputPath("penguins-validation-metrics.png");
@@ -119,7 +119,7 @@ public sealed class PenguinsExample : IExample
                 new Series("sex accuracy", x, Plots.ValidationMetric(history, "sex.accuracy"), 1, LinePattern.Solid),
                 new Series("body mass R²", x, Plots.ValidationMetric(history, Mass + ".r2"), 2, LinePattern.Solid),
             ],
-            legend: Alignment.LowerRight);
+            bestEpoch: Plots.RestoredBestEpoch(history));
         context.Wrote(metrics, "validation metrics");
     }
 

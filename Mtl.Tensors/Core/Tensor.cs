@@ -297,24 +297,22 @@ public sealed partial class Tensor<T> : IPooledTensor, ILeasedTensor
     /// <inheritdoc />
     void ILeasedTensor.Release() => TensorPool<T>.Return(this);
 
-    /// <summary>A short description: dtype, shape and, for small tensors, the values.</summary>
+    /// <summary>Dtype, shape and values: all of them up to <see cref="TensorFormat.Threshold"/> elements, else the first
+    /// and last few of each axis, as PyTorch prints (<c>Tensor&lt;float32&gt;[2, 2]\n[[1, 2],\n [3, 4]]</c>); a
+    /// tensor of rank ≤ 1 stays on one line.</summary>
     /// <exception cref="ReleasedTensorException">The tape released this tensor.</exception>
     public override string ToString()
     {
         _ = Buffer;
         string name = typeof(T) == typeof(float) ? "float32" : "float64";
-        if (Length > 16)
+        var dims = new int[Rank];
+        for (int a = 0; a < dims.Length; a++)
         {
-            return $"Tensor<{name}>{_shape}";
+            dims[a] = _shape[a];
         }
 
-        var parts = new string[Length];
-        for (int i = 0; i < Length; i++)
-        {
-            parts[i] = Span[i].ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return $"Tensor<{name}>{_shape} [{string.Join(", ", parts)}]";
+        string values = Length == 0 ? "[]" : TensorFormat.Values<T>(ReadOnlySpan, dims);
+        return $"Tensor<{name}>{_shape}{(Rank >= 2 ? "\n" : " ")}{(Rank == 0 ? $"[{values}]" : values)}";
     }
 
     /// <summary>Throws unless this tensor has exactly <paramref name="shape"/>.</summary>

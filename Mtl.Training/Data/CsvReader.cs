@@ -3,35 +3,47 @@ using System.Text;
 namespace Mtl.Training.Data;
 
 /// <summary>
-/// Reads CSV in the manner of RFC 4180: comma-separated fields; a field in double quotes may hold
-/// commas, line breaks and doubled quotes (<c>""</c> for one <c>"</c>); records end with LF, CRLF or CR;
+/// Reads CSV in the manner of RFC 4180: delimiter-separated fields; a field in double quotes may hold
+/// delimiters, line breaks and doubled quotes (<c>""</c> for one <c>"</c>); records end with LF, CRLF or CR;
 /// a final line break is optional; a UTF-8 byte-order mark is skipped. Departures, chosen so that
 /// nothing is coerced silently: every record must have as many fields as the header; a quote inside an
 /// unquoted field or text after a closing quote is an error; wholly empty lines are skipped (as pandas
-/// does by default), since they carry no record. Fields are returned verbatim, without trimming.
+/// does by default), since they carry no record; bytes that are not valid UTF-8 are an error naming the
+/// line and byte offset, never replaced by U+FFFD. The delimiter and trimming follow a <see cref="CsvDialect"/>
+/// (<see cref="Read(string)"/>: commas, fields verbatim).
 /// </summary>
 public static class CsvReader
 {
-    /// <summary>Reads <paramref name="path"/> into a header and records.</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DataFormatException">The file is empty, the header has an empty or duplicate name,
-    /// a quote is misplaced or unterminated, or a record has the wrong number of fields.</exception>
-    public static CsvTable Read(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!System.IO.File.Exists(path))
-        {
-            throw new FileNotFoundException($"CSV file '{path}' does not exist (full path '{Path.GetFullPath(path)}').", path);
-        }
+    // Throws on invalid bytes instead of substituting U+FFFD, so a file in Latin-1 fails loudly.
+    private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-        return Parse(System.IO.File.ReadAllText(path, Encoding.UTF8), path);
+    /// <summary>Reads <paramref name="path"/> into a header and records (commas, fields verbatim).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is empty or not UTF-8, the header has an empty or duplicate name,
+    /// a quote is misplaced or unterminated, or a record has the wrong number of fields.</exception>
+    public static CsvTable Read(string path) => Read(path, CsvDialect.Rfc4180);
+
+    /// <summary>Reads <paramref name="path"/> in <paramref name="dialect"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">As for <see cref="Read(string)"/>.</exception>
+    public static CsvTable Read(string path, CsvDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        return Parse(ReadText(path, "CSV"), path, dialect);
     }
 
-    /// <summary>Parses CSV <paramref name="text"/>; <paramref name="file"/> names it in error messages.</summary>
-    /// <exception cref="DataFormatException">As for <see cref="Read"/>.</exception>
-    public static CsvTable Parse(string text, string file)
+    /// <summary>Parses CSV <paramref name="text"/> (commas, fields verbatim); <paramref name="file"/> names it in error messages.</summary>
+    /// <exception cref="DataFormatException">As for <see cref="Read(string)"/>.</exception>
+    public static CsvTable Parse(string text, string file) => Parse(text, file, CsvDialect.Rfc4180);
+
+    /// <summary>Parses <paramref name="text"/> in <paramref name="dialect"/>; <paramref name="file"/> names it in error messages.</summary>
+    /// <exception cref="DataFormatException">As for <see cref="Read(string)"/>.</exception>
+    public static CsvTable Parse(string text, string file, CsvDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(dialect);
+        char delimiter = dialect.Resolve(text);
+        bool trim = dialect.TrimFields;
         var records = new List<string[]>();
         var lines = new List<int>();
         var fields = new List<string>();
@@ -47,14 +59,23 @@ public static class CsvReader
             while (!endOfRecord)
             {
                 field.Clear();
+                if (trim)
+                {
+                    pos = SkipBlanks(text, pos, delimiter);
+                }
+
                 if (pos < text.Length && text[pos] == '"')
                 {
                     quoted = true;
                     pos = ReadQuoted(text, pos + 1, field, ref line, file, records.Count, recordLine);
+                    if (trim)
+                    {
+                        pos = SkipBlanks(text, pos, delimiter);
+                    }
                 }
                 else
                 {
-                    while (pos < text.Length && text[pos] is not (',' or '\r' or '\n'))
+                    while (pos < text.Length && text[pos] != delimiter && text[pos] is not ('\r' or '\n'))
                     {
                         if (text[pos] == '"')
                         {
@@ -63,6 +84,11 @@ public static class CsvReader
 
                         field.Append(text[pos++]);
                     }
+
+                    if (trim)
+                    {
+                        TrimEnd(field, delimiter);
+                    }
                 }
 
                 fields.Add(field.ToString());
@@ -70,7 +96,7 @@ public static class CsvReader
                 {
                     endOfRecord = true;
                 }
-                else if (text[pos] == ',')
+                else if (text[pos] == delimiter)
                 {
                     pos++;
                 }
@@ -82,7 +108,7 @@ public static class CsvReader
                 }
                 else
                 {
-                    throw Error(file, records.Count, line, $"text after the closing quote of field {fields.Count}.");
+                    throw Error(file, records.Count, line, $"text after the closing quote of field {fields.Count} (the delimiter is '{CsvDialect.Printable(delimiter)}'; set CsvDialect.Delimiter, or TabularSchema.Delimiter, if the file uses another).");
                 }
             }
 
@@ -108,11 +134,43 @@ public static class CsvReader
         {
             if (records[r].Length != header.Length)
             {
-                throw new DataFormatException(file, r + 1, null, $"(line {lines[r]}) has {records[r].Length} fields but the header has {header.Length}.");
+                throw new DataFormatException(file, r + 1, null, $"(line {lines[r]}) has {records[r].Length} fields but the header has {header.Length}{Hint(header, delimiter)}.");
             }
         }
 
         return new CsvTable(file, header, records, lines);
+    }
+
+    /// <summary>The text of <paramref name="path"/>, decoded as strict UTF-8.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">A byte sequence is not valid UTF-8; the message names the line and byte offset.</exception>
+    internal static string ReadText(string path, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new FileNotFoundException($"{kind} file '{path}' does not exist (full path '{Path.GetFullPath(path)}').", path);
+        }
+
+        return Decode(System.IO.File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Decodes <paramref name="bytes"/> as strict UTF-8; <paramref name="file"/> names them in the error.</summary>
+    /// <exception cref="DataFormatException">A byte sequence is not valid UTF-8.</exception>
+    public static string Decode(byte[] bytes, string file)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        try
+        {
+            return _strictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            int offset = Math.Clamp(e.Index, 0, bytes.Length);
+            int line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
+            string shown = e.BytesUnknown is { Length: > 0 } b ? string.Join(" ", b.Select(x => $"0x{x:X2}")) : "?";
+            throw new DataFormatException(file, null, null, $"line {line}, byte offset {offset}: the bytes {shown} are not valid UTF-8; re-save the file as UTF-8 (it may be Latin-1 or Windows-1252).", e);
+        }
     }
 
     /// <summary>Reads a quoted field from just after its opening quote; returns the position after the closing quote.</summary>
@@ -144,6 +202,46 @@ public static class CsvReader
         }
 
         throw Error(file, recordsSoFar, startLine, "a quoted field is not closed before the end of the file.");
+    }
+
+    private static bool IsBlank(char c, char delimiter) => c != delimiter && c is ' ' or '\t';
+
+    private static int SkipBlanks(string text, int pos, char delimiter)
+    {
+        while (pos < text.Length && IsBlank(text[pos], delimiter))
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+
+    private static void TrimEnd(StringBuilder field, char delimiter)
+    {
+        int end = field.Length;
+        while (end > 0 && IsBlank(field[end - 1], delimiter))
+        {
+            end--;
+        }
+
+        field.Length = end;
+    }
+
+    /// <summary>A guess at the cause of a field-count mismatch when the header is a single column.</summary>
+    private static string Hint(string[] header, char delimiter)
+    {
+        if (header.Length != 1)
+        {
+            return string.Empty;
+        }
+
+        if (header[0].StartsWith('@') || header[0].StartsWith('%'))
+        {
+            return " (this looks like an ARFF file; read it with ArffReader, or give it the .arff extension for TabularLoader)";
+        }
+
+        var other = CsvDialect.Candidates.FirstOrDefault(c => c != delimiter && header[0].Contains(c, StringComparison.Ordinal));
+        return other != default ? $" (the header holds '{CsvDialect.Printable(other)}' but the delimiter is '{CsvDialect.Printable(delimiter)}'; set the Delimiter)" : string.Empty;
     }
 
     private static void CheckHeader(string file, string[] header)

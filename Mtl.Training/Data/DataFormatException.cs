@@ -29,8 +29,9 @@ public sealed class DataFormatException : FormatException
     /// <param name="row">1-based data row (the header is row 0), or null when the problem is not in one row.</param>
     /// <param name="column">Column name, or null when the problem is not in one column.</param>
     /// <param name="problem">What is wrong.</param>
-    public DataFormatException(string file, int? row, string? column, string problem)
-        : base(Describe(file, row, column, problem))
+    /// <param name="innerException">The error that caused it, if any.</param>
+    public DataFormatException(string file, int? row, string? column, string problem, Exception? innerException = null)
+        : base(Describe(file, row, column, problem), innerException)
     {
         File = file;
         Row = row;

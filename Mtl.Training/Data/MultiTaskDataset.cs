@@ -100,6 +100,11 @@ public sealed class MultiTaskDataset<T>
     /// <summary>1-based source rows dropped at load because an input was missing (empty for derived datasets).</summary>
     public IReadOnlyList<int> DroppedRows { get; }
 
+    /// <summary>The standardiser of each regression task whose targets <see cref="StandardizeTarget"/> scaled
+    /// (empty when the targets are in their original units). Evaluation uses it to report metrics in original
+    /// units, and to refuse data scaled differently from the data the model was trained on.</summary>
+    public IReadOnlyDictionary<string, Standardizer<T>> TargetScalers { get; private init; } = new Dictionary<string, Standardizer<T>>();
+
     /// <summary>Number of examples.</summary>
     public int Rows => Features.Shape[0];
 
@@ -134,15 +139,18 @@ public sealed class MultiTaskDataset<T>
             tasks[i] = Tasks[i].Gather(rows);
         }
 
-        return new MultiTaskDataset<T>(features, FeatureNames, ScalableColumns, embeddings, tasks);
+        return new MultiTaskDataset<T>(features, FeatureNames, ScalableColumns, embeddings, tasks) { TargetScalers = TargetScalers };
     }
 
     /// <summary>This dataset with other features (same rows) and everything else shared.</summary>
     public MultiTaskDataset<T> WithFeatures(Tensor<T> features) =>
-        new(features, FeatureNames, ScalableColumns, Embeddings, Tasks, DroppedRows);
+        new(features, FeatureNames, ScalableColumns, Embeddings, Tasks, DroppedRows) { TargetScalers = TargetScalers };
 
-    /// <summary>This dataset with task <paramref name="task"/> replaced (same name, same rows).</summary>
-    public MultiTaskDataset<T> WithTask(TaskTarget<T> task)
+    /// <summary>This dataset with task <paramref name="task"/> replaced (same name, same rows); the replaced
+    /// task's entry in <see cref="TargetScalers"/> is dropped, since the new targets are not known to be scaled.</summary>
+    public MultiTaskDataset<T> WithTask(TaskTarget<T> task) => WithTask(task, scaler: null);
+
+    private MultiTaskDataset<T> WithTask(TaskTarget<T> task, Standardizer<T>? scaler)
     {
         ArgumentNullException.ThrowIfNull(task);
         var tasks = Tasks.Select(t => t.Name == task.Name ? task : t).ToArray();
@@ -151,7 +159,13 @@ public sealed class MultiTaskDataset<T>
             throw new KeyNotFoundException($"MultiTaskDataset: no task named '{task.Name}' to replace.");
         }
 
-        return new MultiTaskDataset<T>(Features, FeatureNames, ScalableColumns, Embeddings, tasks, DroppedRows);
+        var scalers = TargetScalers.Where(p => p.Key != task.Name).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        if (scaler is not null)
+        {
+            scalers[task.Name] = scaler;
+        }
+
+        return new MultiTaskDataset<T>(Features, FeatureNames, ScalableColumns, Embeddings, tasks, DroppedRows) { TargetScalers = scalers };
     }
 
     /// <summary>Fits a z-score standardiser to the <see cref="ScalableColumns"/> of these features
@@ -179,7 +193,10 @@ public sealed class MultiTaskDataset<T>
     }
 
     /// <summary>This dataset with regression task <paramref name="task"/>'s targets transformed by <paramref name="standardizer"/>
-    /// (masked rows stay 0). Metrics on the original scale need <see cref="Standardizer{T}.InverseTransform"/> of the predictions.</summary>
+    /// (masked rows stay 0). The scaler is recorded in <see cref="TargetScalers"/>, so that
+    /// <see cref="Trainer{T}.Evaluate(MultiTaskDataset{T})"/> reports this task's metrics in the original units.</summary>
+    /// <exception cref="ArgumentException">The task is not regression, or the scaler is not [·, 1].</exception>
+    /// <exception cref="InvalidOperationException">The task's targets are already standardised.</exception>
     public MultiTaskDataset<T> StandardizeTarget(string task, Standardizer<T> standardizer)
     {
         ArgumentNullException.ThrowIfNull(standardizer);
@@ -187,6 +204,11 @@ public sealed class MultiTaskDataset<T>
         if (t.Values is null)
         {
             throw new ArgumentException($"MultiTaskDataset: task '{task}' is {t.Kind}; only regression targets are standardised.", nameof(task));
+        }
+
+        if (TargetScalers.ContainsKey(task))
+        {
+            throw new InvalidOperationException($"MultiTaskDataset: task '{task}' is already standardised; scaling it twice would lose the original units.");
         }
 
         var values = standardizer.Transform(t.Values);
@@ -197,7 +219,28 @@ public sealed class MultiTaskDataset<T>
             v[i] = m[i] == T.Zero ? T.Zero : v[i];
         }
 
-        return WithTask(TaskTarget<T>.Regression(task, values, t.Mask));
+        return WithTask(TaskTarget<T>.Regression(task, values, t.Mask), standardizer);
+    }
+
+    /// <summary>Regression task <paramref name="task"/>'s targets in original units: the inverse of its entry in
+    /// <see cref="TargetScalers"/> applied (masked rows stay 0), or the targets themselves when it has none.</summary>
+    public TaskTarget<T> OriginalTarget(string task)
+    {
+        var t = Task(task);
+        if (t.Values is null || !TargetScalers.TryGetValue(task, out var scaler))
+        {
+            return t;
+        }
+
+        var values = scaler.InverseTransform(t.Values);
+        var v = values.Span;
+        var m = t.Mask.ReadOnlySpan;
+        for (int i = 0; i < v.Length; i++)
+        {
+            v[i] = m[i] == T.Zero ? T.Zero : v[i];
+        }
+
+        return TaskTarget<T>.Regression(task, values, t.Mask);
     }
 
     private static void CheckRows(string name, int count, int rows)

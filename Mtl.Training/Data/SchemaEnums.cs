@@ -43,3 +43,14 @@ public enum InputKind
     /// <summary>An integer index per row, beside the features.</summary>
     EmbeddingIndex,
 }
+
+/// <summary>What a fitted <see cref="TabularPipeline"/> does with a categorical value it did not see when fitted.</summary>
+public enum UnseenCategoryPolicy
+{
+    /// <summary>Throw a <see cref="DataFormatException"/> naming the file, row, column and value.</summary>
+    Error,
+
+    /// <summary>Map it to an extra category, <see cref="TabularSchema.UnknownCategory"/>, added when fitting
+    /// (for inputs only; an unseen class of a classification target is still an error).</summary>
+    UnknownBucket,
+}

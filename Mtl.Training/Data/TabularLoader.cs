@@ -13,15 +13,27 @@ namespace Mtl.Training.Data;
 /// </summary>
 public static class TabularLoader
 {
-    /// <summary>Reads <paramref name="path"/> and encodes it by <paramref name="schema"/>.</summary>
+    /// <summary>Reads <paramref name="path"/> and encodes it by <paramref name="schema"/> (a <c>.arff</c> file with
+    /// <see cref="ArffReader"/>, any other in the schema's <see cref="TabularSchema.Dialect"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">A declared column is absent, a value is malformed or not finite,
-    /// an input is missing under <see cref="MissingFeaturePolicy.Error"/>, or the CSV itself is malformed.</exception>
+    /// an input is missing under <see cref="MissingFeaturePolicy.Error"/>, or the file itself is malformed.</exception>
     public static MultiTaskDataset<T> Load<T>(string path, TabularSchema schema)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(schema);
-        return Encode<T>(CsvReader.Read(path), schema);
+        return Encode<T>(Read(path, schema), schema);
+    }
+
+    /// <summary>Reads <paramref name="path"/> as text fields, without interpreting them: ARFF for a <c>.arff</c>
+    /// file, otherwise CSV in <paramref name="schema"/>'s dialect (delimiter, trimming).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is malformed or not UTF-8.</exception>
+    public static CsvTable Read(string path, TabularSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(schema);
+        return path.EndsWith(".arff", StringComparison.OrdinalIgnoreCase) ? ArffReader.Read(path) : CsvReader.Read(path, schema.Dialect);
     }
 
     /// <summary>Encodes an already-read table by <paramref name="schema"/>.</summary>
@@ -31,6 +43,15 @@ public static class TabularLoader
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(schema);
+        return Encode<T>(table, schema.ResolveFor(table.Header, table.File), rows: null, fitted: null);
+    }
+
+    /// <summary>Encodes rows <paramref name="rows"/> (0-based table rows; null for all) of <paramref name="table"/>
+    /// by a resolved <paramref name="schema"/>, taking the categories of a column from <paramref name="fitted"/>
+    /// when it holds that column, and learning them from the kept rows otherwise.</summary>
+    internal static MultiTaskDataset<T> Encode<T>(CsvTable table, TabularSchema schema, IReadOnlyList<int>? rows, IReadOnlyDictionary<string, CategoryCoding>? fitted)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (schema.Inputs.Count == 0 && schema.Targets.Count == 0)
         {
             throw new ArgumentException("TabularLoader: the schema declares no columns.", nameof(schema));
@@ -38,7 +59,7 @@ public static class TabularLoader
 
         int[] inputAt = [.. schema.Inputs.Select(c => table.ColumnIndex(c.Name))];
         int[] targetAt = [.. schema.Targets.Select(c => table.ColumnIndex(c.Name))];
-        var (kept, dropped) = KeptRows(table, schema, inputAt);
+        var (kept, dropped) = KeptRows(table, schema, inputAt, rows);
 
         var codings = new CategoryCoding?[inputAt.Length];
         var featureNames = new List<string>();
@@ -53,7 +74,7 @@ public static class TabularLoader
                 continue;
             }
 
-            codings[k] = CategoryCoding.Learn(table, inputAt[k], kept, schema, column.Categories);
+            codings[k] = fitted is not null && fitted.TryGetValue(column.Name, out var given) ? given : CategoryCoding.Learn(table, inputAt[k], kept, schema, column.Categories);
             if (column.Kind == InputKind.OneHot)
             {
                 featureNames.AddRange(codings[k]!.Names.Select(n => $"{column.Name}={n}"));
@@ -74,7 +95,7 @@ public static class TabularLoader
                 case InputKind.Numeric:
                     for (int i = 0; i < n; i++)
                     {
-                        x[(i * f) + offset] = ParseNumber<T>(table, kept[i], c);
+                        x[(i * f) + offset] = ParseNumber<T>(table, schema, kept[i], c);
                     }
 
                     offset++;
@@ -102,22 +123,31 @@ public static class TabularLoader
         var tasks = new TaskTarget<T>[targetAt.Length];
         for (int k = 0; k < tasks.Length; k++)
         {
+            var coding = fitted is not null && fitted.TryGetValue(schema.Targets[k].Name, out var given) ? given : null;
             tasks[k] = schema.Targets[k].Kind == TaskKind.Regression
                 ? RegressionTarget<T>(table, schema, schema.Targets[k], targetAt[k], kept)
-                : ClassificationTarget<T>(table, schema, schema.Targets[k], targetAt[k], kept);
+                : ClassificationTarget<T>(table, schema, schema.Targets[k], targetAt[k], kept, coding);
         }
 
         return new MultiTaskDataset<T>(features, featureNames, scalable, embeddings, tasks, dropped);
     }
 
-    /// <summary>Rows whose inputs are all present, and the 1-based rows dropped for a missing input.</summary>
-    private static (List<int> Kept, List<int> Dropped) KeptRows(CsvTable table, TabularSchema schema, int[] inputAt)
+    /// <summary>Those of <paramref name="rows"/> (all when null) whose inputs are all present, and the 1-based rows
+    /// dropped for a missing input.</summary>
+    internal static (List<int> Kept, List<int> Dropped) KeptRows(CsvTable table, TabularSchema schema, int[] inputAt, IReadOnlyList<int>? rows = null)
     {
-        var kept = new List<int>(table.Rows.Count);
+        int count = rows?.Count ?? table.Rows.Count;
+        var kept = new List<int>(count);
         var dropped = new List<int>();
-        for (int r = 0; r < table.Rows.Count; r++)
+        for (int i = 0; i < count; i++)
         {
-            int missing = Array.FindIndex(inputAt, c => schema.IsMissing(table.Rows[r][c]));
+            int r = rows is null ? i : rows[i];
+            if ((uint)r >= (uint)table.Rows.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"TabularLoader: row {r} is outside the {table.Rows.Count} rows of '{table.File}'.");
+            }
+
+            int missing = Array.FindIndex(inputAt, c => table.IsMissing(table.Rows[r][c], schema));
             if (missing < 0)
             {
                 kept.Add(r);
@@ -143,9 +173,9 @@ public static class TabularLoader
         var mask = new Tensor<T>(kept.Count);
         for (int i = 0; i < kept.Count; i++)
         {
-            if (!schema.IsMissing(table.Rows[kept[i]][c]))
+            if (!table.IsMissing(table.Rows[kept[i]][c], schema))
             {
-                values[i] = ParseNumber<T>(table, kept[i], c);
+                values[i] = ParseNumber<T>(table, schema, kept[i], c);
                 mask[i] = T.One;
             }
         }
@@ -153,16 +183,16 @@ public static class TabularLoader
         return TaskTarget<T>.Regression(column.Name, values, mask);
     }
 
-    private static TaskTarget<T> ClassificationTarget<T>(CsvTable table, TabularSchema schema, TargetColumn column, int c, List<int> kept)
+    private static TaskTarget<T> ClassificationTarget<T>(CsvTable table, TabularSchema schema, TargetColumn column, int c, List<int> kept, CategoryCoding? fitted)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var coding = CategoryCoding.Learn(table, c, kept, schema, column.Classes);
+        var coding = fitted ?? CategoryCoding.Learn(table, c, kept, schema, column.Classes);
         var classes = new int[kept.Count];
         var mask = new Tensor<T>(kept.Count);
         for (int i = 0; i < kept.Count; i++)
         {
             string v = table.Rows[kept[i]][c];
-            bool present = !schema.IsMissing(v);
+            bool present = !table.IsMissing(v, schema);
             classes[i] = present ? coding.IndexOf(v, table, kept[i], c) : -1;
             mask[i] = present ? T.One : T.Zero;
         }
@@ -171,13 +201,14 @@ public static class TabularLoader
     }
 
     /// <summary>Parses field (row, column) as a finite number in the invariant culture.</summary>
-    private static T ParseNumber<T>(CsvTable table, int row, int column)
+    private static T ParseNumber<T>(CsvTable table, TabularSchema schema, int row, int column)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string field = table.Rows[row][column];
         if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
         {
-            throw new DataFormatException(table.File, row + 1, table.Header[column], $"(line {table.Lines[row]}) '{field}' is not a number.");
+            string markers = string.Join(", ", schema.MissingMarkers.Concat(table.FormatMissingMarkers).Select(m => $"'{m}'"));
+            throw new DataFormatException(table.File, row + 1, table.Header[column], $"(line {table.Lines[row]}) '{field}' is not a number; if it marks a missing value, add it to TabularSchema.MissingMarkers (now {markers}).");
         }
 
         // double.TryParse accepts "NaN", "Infinity" and overflowing exponents; none is a usable value.

@@ -11,9 +11,15 @@ namespace Mtl.Training.Data;
 ///     .Classification("species")
 ///     .Regression("body_mass_g");
 /// </code>
+/// Wide tables need not list every column: <see cref="NumericRange"/> declares a block of columns by its
+/// first and last name, and <see cref="NumericRest"/> every column not declared otherwise; both are
+/// resolved against the file's header when it is read (<see cref="ResolveFor"/>).
 /// </summary>
-public sealed class TabularSchema
+public sealed partial class TabularSchema
 {
+    /// <summary>The category that unseen values map to under <see cref="UnseenCategoryPolicy.UnknownBucket"/>.</summary>
+    public const string UnknownCategory = "<unknown>";
+
     private readonly List<InputColumn> _inputs = [];
     private readonly List<TargetColumn> _targets = [];
 
@@ -27,7 +33,21 @@ public sealed class TabularSchema
     /// <summary>How categories learned from the data are numbered. Default: <see cref="CategoryOrder.Sorted"/>.</summary>
     public CategoryOrder CategoryOrder { get; init; } = CategoryOrder.Sorted;
 
-    /// <summary>The declared input columns, in order.</summary>
+    /// <summary>The field delimiter; null (the default) detects it among <c>, ; tab |</c> from the header line.</summary>
+    public char? Delimiter { get; init; }
+
+    /// <summary>Remove spaces and tabs around unquoted fields, so <c>" S"</c> and <c>"S"</c> are one category. Default: true.</summary>
+    public bool TrimFields { get; init; } = true;
+
+    /// <summary>What a fitted <see cref="TabularPipeline"/> does with a category it did not see when fitted.
+    /// Default: <see cref="UnseenCategoryPolicy.Error"/>.</summary>
+    public UnseenCategoryPolicy UnseenCategories { get; init; } = UnseenCategoryPolicy.Error;
+
+    /// <summary>The CSV dialect this schema reads files in.</summary>
+    public CsvDialect Dialect => new() { Delimiter = Delimiter, TrimFields = TrimFields };
+
+    /// <summary>The declared input columns, in order (without the blocks of <see cref="NumericRange"/> and
+    /// <see cref="NumericRest"/> until resolved by <see cref="ResolveFor"/>).</summary>
     public IReadOnlyList<InputColumn> Inputs => _inputs;
 
     /// <summary>The declared target columns (one task each), in order.</summary>
@@ -88,6 +108,31 @@ public sealed class TabularSchema
         }
 
         return false;
+    }
+
+    /// <summary>A copy of this schema's settings with <paramref name="inputs"/> and <paramref name="targets"/> as its columns.</summary>
+    internal TabularSchema With(IEnumerable<InputColumn> inputs, IEnumerable<TargetColumn> targets)
+    {
+        var copy = new TabularSchema
+        {
+            MissingMarkers = MissingMarkers,
+            MissingFeatures = MissingFeatures,
+            CategoryOrder = CategoryOrder,
+            Delimiter = Delimiter,
+            TrimFields = TrimFields,
+            UnseenCategories = UnseenCategories,
+        };
+        foreach (var c in inputs)
+        {
+            copy.AddInput(c);
+        }
+
+        foreach (var t in targets)
+        {
+            copy.AddTarget(t);
+        }
+
+        return copy;
     }
 
     private void AddInput(InputColumn column)

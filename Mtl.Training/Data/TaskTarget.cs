@@ -93,6 +93,64 @@ public sealed class TaskTarget<T>
         return new TaskTarget<T>(name, TaskKind.Regression, v, null, [], mask);
     }
 
+    /// <summary>A regression task from values [N, 1] (or [N]) without a mask: a NaN value is a missing target
+    /// (mask 0, value 0 in a copy; the caller's tensor is not changed), every other row is present.</summary>
+    /// <exception cref="ArgumentException">The values are not [N] or [N, 1], or one is infinite.</exception>
+    public static TaskTarget<T> Regression(string name, Tensor<T> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var mask = new Tensor<T>(values.Length);
+        var m = mask.Span;
+        var v = values.ReadOnlySpan;
+        bool anyNaN = false;
+        for (int i = 0; i < v.Length; i++)
+        {
+            bool present = !T.IsNaN(v[i]);
+            m[i] = present ? T.One : T.Zero;
+            anyNaN |= !present;
+        }
+
+        if (anyNaN)
+        {
+            values = values.Clone();
+            var c = values.Span;
+            for (int i = 0; i < c.Length; i++)
+            {
+                c[i] = T.IsNaN(c[i]) ? T.Zero : c[i];
+            }
+        }
+
+        return Regression(name, values, mask);
+    }
+
+    /// <summary>A classification task from class indices without a mask: −1 is a missing label, every other row is present.</summary>
+    /// <exception cref="ArgumentException">An index is outside [−1, classNames.Count).</exception>
+    public static TaskTarget<T> Classification(string name, int[] classes, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        var mask = new Tensor<T>(classes.Length);
+        var m = mask.Span;
+        for (int i = 0; i < classes.Length; i++)
+        {
+            if (classes[i] < -1)
+            {
+                throw new ArgumentException($"Task '{name}': row {i} has class {classes[i]}; use -1 for a missing label.", nameof(classes));
+            }
+
+            m[i] = classes[i] >= 0 ? T.One : T.Zero;
+        }
+
+        return Classification(name, classes, classNames, mask);
+    }
+
+    /// <summary>A classification task of <paramref name="classCount"/> classes named "0", "1", …, without a mask (−1 is missing).</summary>
+    /// <exception cref="ArgumentException">An index is outside [−1, classCount), or classCount is below 1.</exception>
+    public static TaskTarget<T> Classification(string name, int[] classes, int classCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        return Classification(name, classes, [.. Enumerable.Range(0, classCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
     /// <summary>A classification task from class indices and a mask [N]; the arrays are used, not copied.</summary>
     /// <exception cref="ArgumentException">Lengths disagree, or a present index is outside the classes.</exception>
     public static TaskTarget<T> Classification(string name, int[] classes, IReadOnlyList<string> classNames, Tensor<T> mask)

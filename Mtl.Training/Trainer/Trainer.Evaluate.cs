@@ -8,13 +8,23 @@ namespace Mtl.Training;
 // Evaluation and prediction: evaluation mode, no gradients, batches in row order.
 public sealed partial class Trainer<T>
 {
-    /// <summary>Losses and metrics per task on <paramref name="data"/> (evaluation mode, no gradients).</summary>
+    // (μ, σ) of each regression task's targets in the last Fit's training data, or null where they were not
+    // scaled; null as a whole before any Fit (a model restored from a checkpoint), when nothing can be checked.
+    private Dictionary<string, (double Mean, double Std)?>? _trainedTargetScaling;
+
+    /// <summary>Losses and metrics per task on <paramref name="data"/> (evaluation mode, no gradients).
+    /// Losses are in the units the model was trained in; regression metrics (MSE, RMSE, MAE, R²) are in the
+    /// original units: for a task with a scaler in <see cref="MultiTaskDataset{T}.TargetScalers"/> both the
+    /// predictions and the targets are mapped back through its inverse.</summary>
+    /// <exception cref="ArgumentException">After <see cref="Fit"/>, a regression task's targets are scaled differently
+    /// from the training data's (for example left in original units when training standardised them).</exception>
     /// <exception cref="InvalidOperationException">Another thread is training or evaluating the model.</exception>
     public EvaluationResult Evaluate(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
         using var guard = TrainingGuard.Enter("Trainer.Evaluate", exclusive: false, (_module, "the model"));
         CheckTasks(data, "evaluation");
+        CheckTargetScaling(data, "evaluation");
         var predictions = Predict(data);
         var losses = new Dictionary<string, double>();
         var regression = new Dictionary<string, RegressionReport>();
@@ -29,7 +39,9 @@ public sealed partial class Trainer<T>
                 losses[task.Name] = target.PresentCount == 0 ? 0 : double.CreateTruncating(task.LossOf(Var<T>.Constant(prediction), target).Item());
                 if (target.Kind == TaskKind.Regression)
                 {
-                    regression[task.Name] = TaskMetrics.Regression(target, prediction);
+                    regression[task.Name] = data.TargetScalers.TryGetValue(task.Name, out var scaler)
+                        ? TaskMetrics.Regression(data.OriginalTarget(task.Name), prediction, scaler)
+                        : TaskMetrics.Regression(target, prediction);
                 }
                 else if (target.Kind == TaskKind.MultiLabel)
                 {
@@ -47,7 +59,7 @@ public sealed partial class Trainer<T>
 
     /// <summary>The model's outputs for every row of <paramref name="data"/>, per task (evaluation mode).</summary>
     /// <exception cref="InvalidOperationException">Another thread is training or evaluating the model.</exception>
-    public IReadOnlyDictionary<string, Tensor<T>> Predict(MultiTaskDataset<T> data)
+    public TaskPredictions<T> Predict(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
         using var guard = TrainingGuard.Enter("Trainer.Predict", exclusive: false, (_module, "the model"));
@@ -87,6 +99,43 @@ public sealed partial class Trainer<T>
             _module.Train(wasTraining);
         }
 
-        return result;
+        return new TaskPredictions<T>(result);
     }
+
+    private void RememberTargetScaling(MultiTaskDataset<T> train)
+    {
+        _trainedTargetScaling = [];
+        foreach (var task in _tasks)
+        {
+            _trainedTargetScaling[task.Name] = ScalingOf(train, task.Name);
+        }
+    }
+
+    /// <summary>Throws when a regression task's targets in <paramref name="data"/> are scaled otherwise than in training:
+    /// its loss and metrics would be silently wrong.</summary>
+    private void CheckTargetScaling(MultiTaskDataset<T> data, string role)
+    {
+        if (_trainedTargetScaling is null)
+        {
+            return;
+        }
+
+        foreach (var (task, trained) in _trainedTargetScaling)
+        {
+            var given = ScalingOf(data, task);
+            if (given != trained)
+            {
+                throw new ArgumentException(
+                    $"Trainer: the {role} targets of task '{task}' are {Describe(given)}, but the model was trained on targets {Describe(trained)}; "
+                    + "scale every split with the scaler fitted on the training split (MultiTaskDataset.StandardizeTarget, or TabularPipeline.Transform).",
+                    nameof(data));
+            }
+        }
+
+        static string Describe((double Mean, double Std)? s) =>
+            s is var (mu, sigma) ? $"standardised with μ = {mu:G6}, σ = {sigma:G6}" : "in original units (not standardised)";
+    }
+
+    private static (double Mean, double Std)? ScalingOf(MultiTaskDataset<T> data, string task) =>
+        data.TargetScalers.TryGetValue(task, out var s) ? (s.Mean[0], s.Std[0]) : null;
 }

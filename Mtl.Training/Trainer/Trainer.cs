@@ -125,9 +125,11 @@ public sealed partial class Trainer<T>
             (_options.Method ?? (object?)_options.Weighting, "the multi-task method"),
             (_options.GradientCombiner, "the gradient combiner"));
         CheckData(train, "training");
+        RememberTargetScaling(train);
         if (validation is not null)
         {
             CheckData(validation, "validation");
+            CheckTargetScaling(validation, "validation");
         }
 
         if (_options.EarlyStoppingMetric is not null && validation is null && _options.EarlyStoppingMetric != "train_loss")
