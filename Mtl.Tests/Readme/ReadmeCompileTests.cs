@@ -23,7 +23,7 @@ public partial class ReadmeCompileTests
     public void MarkedBlocksAreFoundAndHoldCode()
     {
         string readme = File.ReadAllText(Path.Combine(DotnetCli.RepositoryRoot(), "README.md"));
-        Assert.That(Blocks(readme, "tour"), Has.Count.EqualTo(3));
+        Assert.That(Blocks(readme, "tour"), Has.Count.EqualTo(4));
         Assert.That(Blocks(readme, "usings"), Has.Count.EqualTo(1));
         Assert.That(Blocks(readme, "usings")[0], Does.Contain("using Mtl.Training;"));
     }
