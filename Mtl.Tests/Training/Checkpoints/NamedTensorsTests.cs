@@ -48,6 +48,11 @@ public class NamedTensorsTests<T>
 
         Assert.That(loaded.Metadata, Is.EqualTo(new Dictionary<string, string> { ["source"] = "test" }));
         Assert.That(dir.Entries(), Is.EqualTo(new[] { "t.safetensors" }));
+
+        Checkpoint.SaveTensors(dir.File("none.safetensors"), new Dictionary<string, Tensor<T>>());
+        var none = Checkpoint.LoadTensors<T>(dir.File("none.safetensors"));
+        Assert.That(none.Tensors, Is.Empty);
+        Assert.That(none.Metadata, Is.Empty);
     }
 
     [Test]
