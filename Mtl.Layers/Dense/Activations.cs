@@ -42,6 +42,9 @@ public sealed class Sigmoid<T> : Layer<T>
 public sealed class GELU<T>(bool tanhApproximation = false) : Layer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Whether the layer uses the tanh approximation rather than the exact x·Φ(x).</summary>
+    public bool TanhApproximation { get; } = tanhApproximation;
+
     /// <inheritdoc />
-    public override Var<T> Forward(Var<T> input) => input.Gelu(tanhApproximation);
+    public override Var<T> Forward(Var<T> input) => input.Gelu(TanhApproximation);
 }

@@ -17,23 +17,25 @@ public static partial class Checkpoint
     /// <summary>
     /// Loads <paramref name="path"/> into <paramref name="model"/>'s parameters and buffers. Every tensor of
     /// the model must be in the file with the same dtype and shape; tensors the model does not have are an
-    /// error unless <paramref name="allowUnexpected"/>. The model is changed only after the whole file
-    /// has been checked and read.
+    /// error unless <paramref name="allowUnexpected"/>. With <paramref name="allowDTypeConversion"/> an F64
+    /// file loads into a float model and an F32 file into a double one (F64 → F32 rounds to nearest; a value
+    /// outside float32's range is an error); without it a dtype mismatch is an error naming the file, the
+    /// tensor and both dtypes. The model is changed only after the whole file has been checked and read.
     /// </summary>
     /// <returns>The file's metadata.</returns>
     /// <exception cref="CheckpointException">The file is malformed or does not match the model.</exception>
-    public static IReadOnlyDictionary<string, string> LoadModel<T>(string path, Module<T> model, bool allowUnexpected = false)
+    public static IReadOnlyDictionary<string, string> LoadModel<T>(string path, Module<T> model, bool allowUnexpected = false, bool allowDTypeConversion = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         var tensors = ModelTensors(model);
         using var file = SafeTensorsFile.Open(path);
-        Match(file, tensors, allowUnexpected, "model");
+        Match(file, tensors, allowUnexpected, "model", allowDTypeConversion);
         var staged = new T[tensors.Count][];
         for (int i = 0; i < tensors.Count; i++)
         {
             staged[i] = new T[tensors[i].Value.Length];
-            file.Read<T>(file.Entries[tensors[i].Key], staged[i]);
+            SafeTensorsConversion.Read<T>(file, file.Entries[tensors[i].Key], staged[i]);
         }
 
         for (int i = 0; i < tensors.Count; i++)

@@ -17,12 +17,12 @@ public static partial class Checkpoint
 
     /// <summary>
     /// Checks that the file holds exactly the <paramref name="expected"/> tensors (extra ones allowed
-    /// with <paramref name="allowUnexpected"/>) with the dtype of T and the same shapes.
+    /// with <paramref name="allowUnexpected"/>) with the dtype of T (or, with <paramref name="allowDTypeConversion"/>,
+    /// the other of F32 and F64) and the same shapes.
     /// </summary>
-    private static void Match<T>(SafeTensorsFile file, IReadOnlyList<KeyValuePair<string, Tensor<T>>> expected, bool allowUnexpected, string owner)
+    private static void Match<T>(SafeTensorsFile file, IReadOnlyList<KeyValuePair<string, Tensor<T>>> expected, bool allowUnexpected, string owner, bool allowDTypeConversion = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        string dtype = SafeTensorsDType.Of<T>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, tensor) in expected)
         {
@@ -32,9 +32,9 @@ public static partial class Checkpoint
                 throw new CheckpointException(file.Path, name, $"missing from the file (the {owner} has it, shape {tensor.Shape}).");
             }
 
-            if (entry.DType != dtype)
+            if (SafeTensorsConversion.Mismatch<T>(entry, allowDTypeConversion, owner) is { } problem)
             {
-                throw new CheckpointException(file.Path, name, $"dtype {entry.DType} in file, {dtype} in {owner}.");
+                throw new CheckpointException(file.Path, name, problem);
             }
 
             if (!SameShape(entry.Shape, tensor.Shape))
