@@ -35,7 +35,7 @@ public sealed class SharingExample : IExample
     public string Name => "sharing";
 
     /// <inheritdoc />
-    public string Summary => "every sharing scheme (hard, hierarchical, soft, cross-stitch, MMoE, MTRL) against single-task models, Δm% over seeds";
+    public string Summary => "every sharing scheme (hard, hierarchical, soft, cross-stitch, MMoE, DSelect-k, CGC, PLE, MTRL) against single-task models, Δm% over seeds";
 
     /// <inheritdoc />
     public int DefaultEpochs => 150;
@@ -48,6 +48,9 @@ public sealed class SharingExample : IExample
         ($"soft sharing (λ = {SoftLambda.ToString(CultureInfo.InvariantCulture)})", s => (Soft(s), null)),
         ("cross-stitch", s => (CrossStitch(s), null)),
         ("MMoE (4 experts)", s => (MixtureOfExperts(s), null)),
+        ("MMoE, DSelect-k gates (k = 2)", s => (MixtureOfExperts(s, dselect: true), null)),
+        ("CGC (1 expert per task, 2 shared)", s => (Ple(s, levels: 1), null)),
+        ("PLE (2 levels)", s => (Ple(s, levels: 2), null)),
         ($"MTRL (λ = {RelationshipLambda.ToString(CultureInfo.InvariantCulture)})", s =>
         {
             var model = Hard(s);
@@ -268,8 +271,21 @@ public sealed class SharingExample : IExample
         return new CrossStitchModel<float>(towers, [2, 4]);
     }
 
-    /// <summary>Four experts 8→32→32 shared by per-task softmax gates, a Linear(32, 1) head per task.</summary>
-    private static MixtureOfExpertsModel<float> MixtureOfExperts(ulong seed)
+    /// <summary>CGC or PLE: per level one expert per task and two shared experts (CGC: 8→32→32, PLE: 8→32 then 32→32,
+    /// ReLU), a Linear(32, 1) head per task.</summary>
+    private static ProgressiveLayeredExtractionModel<float> Ple(ulong seed, int levels)
+    {
+        var random = new SeededRandom(seed + 1);
+        var heads = Tasks.Select(t => new KeyValuePair<string, Layer<float>>(t, new Linear<float>(Hidden / 2, 1, random))).ToList();
+        // CGC's one level gets experts as deep as MMoE's (8→32→32); PLE's depth comes from its levels.
+        Func<int, int, SeededRandom, Layer<float>>? deep = levels == 1
+            ? (i, o, r) => new Sequential<float>(new Linear<float>(i, Hidden / 2, r), new ReLU<float>(), new Linear<float>(Hidden / 2, o, r), new ReLU<float>())
+            : null;
+        return new ProgressiveLayeredExtractionModel<float>(In, [.. Enumerable.Repeat(Hidden / 2, levels)], taskExperts: 1, sharedExperts: 2, heads, random, deep);
+    }
+
+    /// <summary>Four experts 8→32→32 shared by per-task gates (softmax, or DSelect-k choosing 2), a Linear(32, 1) head per task.</summary>
+    private static MixtureOfExpertsModel<float> MixtureOfExperts(ulong seed, bool dselect = false)
     {
         var random = new SeededRandom(seed + 1);
         var experts = Enumerable.Range(0, 4).Select(_ => (Layer<float>)new Sequential<float>(
@@ -277,7 +293,8 @@ public sealed class SharingExample : IExample
         var model = new MixtureOfExpertsModel<float>(In, experts, random);
         foreach (string task in Tasks)
         {
-            model.AddTask(task, new Linear<float>(Hidden / 2, 1, random));
+            var head = new Linear<float>(Hidden / 2, 1, random);
+            model = dselect ? model.AddTask(task, head, new DSelectKGate<float>(In, 4, k: 2, random)) : model.AddTask(task, head);
         }
 
         return model;
