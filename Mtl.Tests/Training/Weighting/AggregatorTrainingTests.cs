@@ -30,6 +30,10 @@ public class AggregatorTrainingTests
         yield return Case("gradvac", () => new TrainerOptions<double> { GradientCombiner = new GradVacCombiner(TaskNames, beta: 0.1, seed: 3) });
         yield return Case("graddrop", () => new TrainerOptions<double> { GradientCombiner = new GradDropCombiner(seed: 3) });
         yield return Case("dwa+upgrad", () => new TrainerOptions<double> { Weighting = new DynamicWeightAverage<double>(TaskNames), GradientCombiner = new UPGradCombiner() });
+        yield return Case("rlw", () => new TrainerOptions<double> { Weighting = new RandomLossWeighting<double>(TaskNames, seed: 3) });
+        yield return Case("gls", () => new TrainerOptions<double> { Weighting = new GeometricLossStrategy<double>(TaskNames) });
+        yield return Case("famo", () => new TrainerOptions<double> { Weighting = new FamoWeighting<double>(TaskNames) });
+        yield return Case("rlw+imtl-g", () => new TrainerOptions<double> { Weighting = new RandomLossWeighting<double>(TaskNames, seed: 3), GradientCombiner = new ImtlGCombiner() });
         yield return Case("upgrad on the representation", () => new TrainerOptions<double> { GradientCombiner = new UPGradCombiner(), TaskGradients = TaskGradientSpace.Representation });
     }
 
@@ -37,6 +41,9 @@ public class AggregatorTrainingTests
     {
         yield return Case("gradvac", () => new TrainerOptions<double> { GradientCombiner = new GradVacCombiner(TaskNames, beta: 0.1, seed: 3) });
         yield return Case("graddrop", () => new TrainerOptions<double> { GradientCombiner = new GradDropCombiner(seed: 3) });
+        yield return Case("rlw", () => new TrainerOptions<double> { Weighting = new RandomLossWeighting<double>(TaskNames, seed: 3) });
+        yield return Case("famo", () => new TrainerOptions<double> { Weighting = new FamoWeighting<double>(TaskNames) });
+        yield return Case("famo+gradvac", () => new TrainerOptions<double> { Weighting = new FamoWeighting<double>(TaskNames), GradientCombiner = new GradVacCombiner(TaskNames, beta: 0.1, seed: 3) });
     }
 
     [TestCaseSource(nameof(Methods))]
