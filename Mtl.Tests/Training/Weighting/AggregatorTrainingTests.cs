@@ -29,6 +29,8 @@ public class AggregatorTrainingTests
         yield return Case("aligned-mtl", () => new TrainerOptions<double> { GradientCombiner = new AlignedMtlCombiner() });
         yield return Case("gradvac", () => new TrainerOptions<double> { GradientCombiner = new GradVacCombiner(TaskNames, beta: 0.1, seed: 3) });
         yield return Case("graddrop", () => new TrainerOptions<double> { GradientCombiner = new GradDropCombiner(seed: 3) });
+        yield return Case("nash-mtl", () => new TrainerOptions<double> { GradientCombiner = new NashMtlCombiner() });
+        yield return Case("fairgrad", () => new TrainerOptions<double> { GradientCombiner = new FairGradCombiner(fairness: 2) });
         yield return Case("dwa+upgrad", () => new TrainerOptions<double> { Weighting = new DynamicWeightAverage<double>(TaskNames), GradientCombiner = new UPGradCombiner() });
         yield return Case("rlw", () => new TrainerOptions<double> { Weighting = new RandomLossWeighting<double>(TaskNames, seed: 3) });
         yield return Case("gls", () => new TrainerOptions<double> { Weighting = new GeometricLossStrategy<double>(TaskNames) });
