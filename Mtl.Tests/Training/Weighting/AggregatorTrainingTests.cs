@@ -31,6 +31,7 @@ public class AggregatorTrainingTests
         yield return Case("graddrop", () => new TrainerOptions<double> { GradientCombiner = new GradDropCombiner(seed: 3) });
         yield return Case("nash-mtl", () => new TrainerOptions<double> { GradientCombiner = new NashMtlCombiner() });
         yield return Case("fairgrad", () => new TrainerOptions<double> { GradientCombiner = new FairGradCombiner(fairness: 2) });
+        yield return Case("db-mtl", () => new TrainerOptions<double> { Method = DbMtlCombiner.Method<double>(TaskNames) });
         yield return Case("dwa+upgrad", () => new TrainerOptions<double> { Weighting = new DynamicWeightAverage<double>(TaskNames), GradientCombiner = new UPGradCombiner() });
         yield return Case("rlw", () => new TrainerOptions<double> { Weighting = new RandomLossWeighting<double>(TaskNames, seed: 3) });
         yield return Case("gls", () => new TrainerOptions<double> { Weighting = new GeometricLossStrategy<double>(TaskNames) });
@@ -45,6 +46,7 @@ public class AggregatorTrainingTests
         yield return Case("graddrop", () => new TrainerOptions<double> { GradientCombiner = new GradDropCombiner(seed: 3) });
         yield return Case("rlw", () => new TrainerOptions<double> { Weighting = new RandomLossWeighting<double>(TaskNames, seed: 3) });
         yield return Case("famo", () => new TrainerOptions<double> { Weighting = new FamoWeighting<double>(TaskNames) });
+        yield return Case("db-mtl", () => new TrainerOptions<double> { Method = DbMtlCombiner.Method<double>(TaskNames) });
         yield return Case("famo+gradvac", () => new TrainerOptions<double> { Weighting = new FamoWeighting<double>(TaskNames), GradientCombiner = new GradVacCombiner(TaskNames, beta: 0.1, seed: 3) });
     }
 
