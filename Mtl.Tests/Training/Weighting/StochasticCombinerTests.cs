@@ -109,6 +109,24 @@ public class StochasticCombinerTests
     }
 
     [Test]
+    public void ATaskGradientSetTellsTheCombinerEachRowsTask()
+    {
+        // Task b has no labelled row: the set holds rows for a and c only, and GradVac updates their pair.
+        var model = Mtl.Tests.Training.Trainer.TinyTwoTask.Model<double>();
+        var x = Mtl.Autograd.Var<double>.Constant(new Tensor<double>([1.0, 0.5, -0.5, 1.5], 0, new Shape(2, 2)));
+        var outputs = model.Forward(x);
+        var a = outputs["a"].Square().Mean();
+        var c = (outputs["b"] - 1.0).Square().Mean();
+        var set = TaskGradients<double>.Compute([new("a", a), new("c", c)], [.. model.SharedParameters()]);
+        var gradVac = new GradVacCombiner(["a", "b", "c"], beta: 0.5);
+        set.Combine(gradVac);
+        var ga = set["a"];
+        var gc = set["c"];
+        Assert.That(gradVac.Target(0, 2), Is.EqualTo(0.5 * Dot(ga, gc) / (Norm(ga) * Norm(gc))).Within(1e-15));
+        Assert.That(gradVac.Target(0, 1), Is.Zero);
+    }
+
+    [Test]
     public void GradVacsStateContinuesBitForBit()
     {
         var random = new SeededRandom(3);
