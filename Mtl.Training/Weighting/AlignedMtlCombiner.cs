@@ -4,7 +4,7 @@ using MathNet.Numerics.LinearAlgebra.Factorization;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// Aligned-MTL (Senushkin et al. 2023, "Independent Component Alignment for Multi-Task Learning", Alg. 1): the
+/// Aligned-MTL (Senushkin et al. 2023, "Independent Component Alignment for Multi-Task Learning"): the
 /// task gradients are replaced by an orthogonal system of equal norms spanning the same space, and summed. With
 /// the Gram matrix G = JJᵀ = VΛVᵀ (eigenvalues of rank R kept, λ_R the smallest of them), the balanced rows are
 /// J̃ = BJ with B = √λ_R·V Λ^(−½) Vᵀ, so that J̃J̃ᵀ = λ_R·I on the span; d = Σᵢ g̃ᵢ = Σⱼ αⱼgⱼ with α = B·1 (the

@@ -4,7 +4,7 @@ using System.Numerics;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// The gradient-magnitude half of DB-MTL (Lin et al. 2023, "Dual-Balancing Multi-Task Learning", Eq. 4–5, as in
+/// The gradient-magnitude half of DB-MTL (Lin et al. 2023, "Dual-Balancing Multi-Task Learning", as in
 /// LibMTL): each task keeps a moving average of its gradient, ĝₜ ← gₜ + βₙ(ĝₜ − gₜ) with βₙ = β/n^σ at the task's
 /// n-th step (ĝₜ = 0 before the first), and the update scales every average to the largest one's norm,
 /// d = Σₜ (maxₛ‖ĝₛ‖ / ‖ĝₜ‖)·ĝₜ: no task's gradient is smaller than the largest. With
@@ -26,8 +26,8 @@ public sealed class DbMtlCombiner : IGradientCombiner
 
     /// <summary>Creates the combiner.</summary>
     /// <param name="tasks">The tasks.</param>
-    /// <param name="beta">β ∈ [0, 1), the average's base rate (LibMTL's default 0.9).</param>
-    /// <param name="sigma">σ ≥ 0, the decay of the rate with the step count (LibMTL's default 0.5).</param>
+    /// <param name="beta">β ∈ [0, 1), the average's base rate (a hyper-parameter the paper tunes).</param>
+    /// <param name="sigma">σ ≥ 0, the decay of the rate with the step count.</param>
     public DbMtlCombiner(IEnumerable<string> tasks, double beta = 0.9, double sigma = 0.5)
     {
         _tasks = TaskIndex.Validate("DB-MTL", tasks);

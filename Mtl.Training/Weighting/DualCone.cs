@@ -3,7 +3,7 @@ namespace Mtl.Training.Weighting;
 /// <summary>
 /// Projection onto the dual cone of the task gradients, C = {v : gᵢ·v ≥ 0 for every i} (the directions that
 /// conflict with no task), worked on the Gram matrix G = JJᵀ of the rows of J. For a point x = Jᵀu in the rows'
-/// span, the projection is Jᵀw with w = argmin_{w ≥ u} ½wᵀGw (Quinton &amp; Rey 2024, Prop. 1: the dual of
+/// span, the projection is Jᵀw with w = argmin_{w ≥ u} ½wᵀGw (Quinton &amp; Rey 2024: the dual of
 /// min ‖v − Jᵀu‖² s.t. Jv ≥ 0, whose multipliers μ = w − u ≥ 0 make v = Jᵀ(u + μ)).
 /// </summary>
 /// <remarks>

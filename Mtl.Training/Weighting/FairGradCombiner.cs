@@ -1,7 +1,7 @@
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// FairGrad (Ban &amp; Ji 2024, "Fair Resource Allocation in Multi-Task Learning", Eq. 8): α-fair allocation of the
+/// FairGrad (Ban &amp; Ji 2024, "Fair Resource Allocation in Multi-Task Learning"): α-fair allocation of the
 /// update among the tasks. d = Σ wᵢgᵢ with w &gt; 0 solving Gw = w^(−1/a) element-wise (G the Gram matrix), i.e.
 /// each task's improvement gᵢ·d = wᵢ^(−1/a), the optimality condition of maximising Σᵢ (gᵢ·d)^(1−a)/(1 − a) over a
 /// ball: a = 1 is proportional fairness (Nash-MTL's equation on the raw G), a larger a leans toward the worst task

@@ -5,7 +5,7 @@ using Mtl.Training.Losses;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// FAMO, fast adaptive multitask optimization (Liu, Liu, Stone &amp; Liu 2023, Alg. 1): task weights z = softmax(ξ)
+/// FAMO, fast adaptive multitask optimization (Liu, Liu, Stone &amp; Liu 2023): task weights z = softmax(ξ)
 /// from learned logits ξ, and the objective Σₜ (zₜ/c)·ln Lₜ with c = Σₜ zₜ/Lₜ (held constant), whose gradient
 /// Σₜ zₜ/(c·Lₜ)·∇Lₜ has weights summing to 1. After a step the logits move so that the tasks whose log-loss fell
 /// least gain weight: with δₜ = ln Lₜ(before) − ln Lₜ(after), ξ descends ∇_ξ ⟨softmax(ξ), δ⟩ = z ⊙ (δ − ⟨z, δ⟩)

@@ -5,7 +5,7 @@ using Mtl.Training.Losses;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// Geometric loss strategy, GLS (Chennupati et al. 2019, "MultiNet++", Eq. 2): the objective is the geometric
+/// Geometric loss strategy, GLS (Chennupati et al. 2019, "MultiNet++"): the objective is the geometric
 /// mean of the K task losses, L = (Πₜ Lₜ)^(1/K), which is invariant to each loss's scale in its direction
 /// (∇L = Σₜ L/(K·Lₜ)·∇Lₜ: a task's gradient counts relative to its own loss).
 /// </summary>

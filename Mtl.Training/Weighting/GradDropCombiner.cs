@@ -3,7 +3,7 @@ using Mtl.Tensors;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// GradDrop, gradient sign dropout (Chen et al. 2020, "Just Pick a Sign", Alg. 1): per coordinate k, the sign
+/// GradDrop, gradient sign dropout (Chen et al. 2020, "Just Pick a Sign"): per coordinate k, the sign
 /// purity Pₖ = ½(1 + Σᵢ gᵢₖ / Σᵢ |gᵢₖ|) is the chance of keeping the positive side; with Uₖ uniform in [0, 1),
 /// the tasks whose gᵢₖ has the chosen sign pass and the others are dropped: dₖ = Σᵢ Mᵢₖgᵢₖ with
 /// Mᵢₖ = 𝟙[Uₖ &lt; Pₖ]·𝟙[gᵢₖ &gt; 0] + 𝟙[Uₖ ≥ Pₖ]·𝟙[gᵢₖ &lt; 0]. A leak ℓ lets the dropped side through scaled,

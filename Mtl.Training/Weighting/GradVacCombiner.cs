@@ -3,11 +3,11 @@ using Mtl.Tensors;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// Gradient Vaccine (Wang, Tsvetkov, Firat &amp; Cao 2021, "Gradient Vaccine", Alg. 2): like PCGrad it visits, for
+/// Gradient Vaccine (Wang, Tsvetkov, Firat &amp; Cao 2021, "Gradient Vaccine"): like PCGrad it visits, for
 /// each task i, the other tasks j in a random order, but instead of only removing conflict it moves gᵢ toward a
 /// target cosine φ̂ᵢⱼ, an exponential moving average of the cosines seen so far. With φᵢⱼ = cos(gᵢ', gⱼ) for the
 /// current gᵢ', if φᵢⱼ &lt; φ̂ᵢⱼ:
-/// gᵢ' ← gᵢ' + gⱼ·‖gᵢ'‖(φ̂ᵢⱼ√(1 − φᵢⱼ²) − φᵢⱼ√(1 − φ̂ᵢⱼ²)) / (‖gⱼ‖√(1 − φ̂ᵢⱼ²)) (Eq. 3), which makes
+/// gᵢ' ← gᵢ' + gⱼ·‖gᵢ'‖(φ̂ᵢⱼ√(1 − φᵢⱼ²) − φᵢⱼ√(1 − φ̂ᵢⱼ²)) / (‖gⱼ‖√(1 − φ̂ᵢⱼ²)), which makes
 /// cos(gᵢ', gⱼ) = φ̂ᵢⱼ; then, whether or not it moved, φ̂ᵢⱼ ← (1 − β)φ̂ᵢⱼ + βφᵢⱼ. d = Σᵢ gᵢ'. The targets start at
 /// 0, so the first step of two tasks is PCGrad's.
 /// </summary>

@@ -4,9 +4,9 @@ namespace Mtl.Training.Weighting;
 
 /// <summary>
 /// IMTL-G, the gradient half of impartial multi-task learning (Liu et al. 2021, "Towards Impartial Multi-task
-/// Learning", §3.2): the update d = Σ αᵢgᵢ with Σ αᵢ = 1 has an equal projection onto every task's unit gradient
+/// Learning"): the update d = Σ αᵢgᵢ with Σ αᵢ = 1 has an equal projection onto every task's unit gradient
 /// uᵢ = gᵢ/‖gᵢ‖, d·u₁ = d·u₂ = … = d·u_K. With D = [g₁ − g₂, …, g₁ − g_K]ᵀ and U = [u₁ − u₂, …, u₁ − u_K]ᵀ,
-/// (α₂, …, α_K) = g₁Uᵀ(DUᵀ)⁻¹ and α₁ = 1 − Σ_{i≥2} αᵢ (Eq. 8). Everything is read off the Gram matrix:
+/// (α₂, …, α_K) = g₁Uᵀ(DUᵀ)⁻¹ and α₁ = 1 − Σ_{i≥2} αᵢ. Everything is read off the Gram matrix:
 /// (u₁ − uᵢ)·(g₁ − gⱼ) = G₁₁/n₁ − G₁ⱼ/n₁ − Gᵢ₁/nᵢ + Gᵢⱼ/nᵢ with nᵢ = ‖gᵢ‖.
 /// </summary>
 /// <remarks>When the gradients are linearly dependent DUᵀ is singular; the pseudo-inverse then gives the
@@ -40,7 +40,7 @@ public sealed class ImtlGCombiner : IGradientCombiner
         FlatVectors.CombinationInto(rows, alpha, d);
     }
 
-    /// <summary>The weights α of Eq. 8 from the Gram matrix of non-zero gradients.</summary>
+    /// <summary>The weights α from the Gram matrix of non-zero gradients.</summary>
     internal static double[] Weights(double[,] gram)
     {
         int k = gram.GetLength(0);

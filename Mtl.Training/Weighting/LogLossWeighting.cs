@@ -5,7 +5,7 @@ using Mtl.Training.Losses;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// Log-loss weighting, the loss-scale half of DB-MTL (Lin et al. 2023, "Dual-Balancing Multi-Task Learning", Eq. 3):
+/// Log-loss weighting, the loss-scale half of DB-MTL (Lin et al. 2023, "Dual-Balancing Multi-Task Learning"):
 /// each task's term is ln(Lₜ + ε), so that ∇ ln(Lₜ + ε) = ∇Lₜ/(Lₜ + ε) and a task's loss scale no longer sets its
 /// share of the update (every task's loss counts by its relative change). Its effective weight is 1/(Lₜ + ε).
 /// </summary>

@@ -11,7 +11,7 @@ public enum NashMtlScale
 }
 
 /// <summary>
-/// Nash-MTL (Navon et al. 2022, "Multi-Task Learning as a Bargaining Game", Eq. 3): the update d = Σ αᵢgᵢ is the
+/// Nash-MTL (Navon et al. 2022, "Multi-Task Learning as a Bargaining Game"): the update d = Σ αᵢgᵢ is the
 /// Nash bargaining solution, with α &gt; 0 solving Gα = 1/α element-wise (αᵢ·gᵢ·d = 1 for every task: each task's
 /// utility gᵢ·d is inversely proportional to its weight). That is the stationary point of the strictly convex
 /// f(α) = ½αᵀGα − Σᵢ ln αᵢ, solved by Newton's method (<see cref="AlphaFairSolver"/> with p = 1) to

@@ -6,7 +6,7 @@ using Mtl.Training.Losses;
 namespace Mtl.Training.Weighting;
 
 /// <summary>
-/// Random loss weighting, RLW (Lin et al. 2022, "Reasonable Effectiveness of Random Weighting", Eq. 4 with the
+/// Random loss weighting, RLW (Lin et al. 2022, "Reasonable Effectiveness of Random Weighting", with the
 /// normal distribution): every step draws zₜ ~ N(0, 1) per task and weighs the losses with λ = softmax(z), so
 /// the objective Σ λₜLₜ has weights on the simplex that change each step.
 /// </summary>
