@@ -5,8 +5,8 @@ namespace Mtl.Training.Weighting;
 /// matrix G (p = 1 is Nash-MTL's Gw = 1/w; FairGrad's fairness a gives p = 1/a). They are the stationary point of
 /// the strictly convex f(w) = ½wᵀGw − Σᵢ h(wᵢ) with h′(w) = w^(−p) (h = ln w for p = 1, w^(1−p)/(1 − p)
 /// otherwise), found by Newton's method: ∇f = Gw − w^(−p), ∇²f = G + diag(p·w^(−p−1)), with a backtracking
-/// (Armijo) line search that keeps w &gt; 0. It stops when |wᵢ^p·(Gw)ᵢ − 1| ≤ 10⁻¹⁵ for every i, or when no step
-/// improves (the residual has reached the rounding of G).
+/// (Armijo) line search that keeps w &gt; 0. It stops when |wᵢ^p·(Gw)ᵢ − 1| ≤ K·10⁻¹⁵ for every i, or, once below
+/// 10⁻¹⁰, when a step no longer reduces it (it has reached the rounding of Gw).
 /// </summary>
 /// <remarks>When the rows cancel (G has a null direction with positive weights) f is unbounded below: the solver
 /// stops after its iteration limit, or when the line search can make no progress, with its last finite iterate.</remarks>
@@ -23,6 +23,7 @@ internal static class AlphaFairSolver
         var gradient = new double[k];
         var hessian = new double[k, k];
         var trial = new double[k];
+        double previous = double.PositiveInfinity;
         for (int iteration = 0; iteration < maxIterations; iteration++)
         {
             Multiply(gram, w, gw);
@@ -33,10 +34,13 @@ internal static class AlphaFairSolver
                 residual = Math.Max(residual, Math.Abs((Math.Pow(w[i], power) * gw[i]) - 1));
             }
 
-            if (residual <= 1e-15)
+            // Converged to the rounding of (Gw)ᵢ, or (once close) no longer improving on it.
+            if (residual <= 1e-15 * k || (residual < 1e-10 && residual >= previous))
             {
                 break;
             }
+
+            previous = residual;
 
             for (int i = 0; i < k; i++)
             {

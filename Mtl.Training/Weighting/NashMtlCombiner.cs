@@ -15,7 +15,7 @@ public enum NashMtlScale
 /// Nash bargaining solution, with α &gt; 0 solving Gα = 1/α element-wise (αᵢ·gᵢ·d = 1 for every task: each task's
 /// utility gᵢ·d is inversely proportional to its weight). That is the stationary point of the strictly convex
 /// f(α) = ½αᵀGα − Σᵢ ln αᵢ, solved by Newton's method (<see cref="AlphaFairSolver"/> with p = 1) to
-/// |αᵢ(Gα)ᵢ − 1| ≤ 10⁻¹⁵ (or rounding), where the reference implementation runs 20 steps of a sequential
+/// |αᵢ(Gα)ᵢ − 1| ≤ K·10⁻¹⁵ (or rounding), where the reference implementation runs 20 steps of a sequential
 /// convex approximation through CVXPY.
 /// </summary>
 /// <remarks>When the gradients cancel (G has a null direction with positive weights: a Pareto-stationary point)
