@@ -40,6 +40,7 @@ public class AggregatorTrainingTests<T>
         yield return Case("gls", () => new TrainerOptions<T> { Weighting = new GeometricLossStrategy<T>(TaskNames) });
         yield return Case("famo", () => new TrainerOptions<T> { Weighting = new FamoWeighting<T>(TaskNames) });
         yield return Case("rlw+imtl-g", () => new TrainerOptions<T> { Weighting = new RandomLossWeighting<T>(TaskNames, seed: 3), GradientCombiner = new ImtlGCombiner() });
+        yield return Case("graddrop on the representation", () => new TrainerOptions<T> { GradientCombiner = new GradDropCombiner(seed: 3), TaskGradients = TaskGradientSpace.Representation });
         yield return Case("upgrad on the representation", () => new TrainerOptions<T> { GradientCombiner = new UPGradCombiner(), TaskGradients = TaskGradientSpace.Representation });
     }
 

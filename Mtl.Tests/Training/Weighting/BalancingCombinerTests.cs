@@ -51,6 +51,18 @@ public class BalancingCombinerTests
     }
 
     [Test]
+    public void ImtlGWithADuplicatedTaskMatchesTheTwoTaskUpdate()
+    {
+        // DUᵀ is singular; its pseudo-inverse still meets Σα = 1 and the equal projections, and those fix d:
+        // d = (α₁ + α₃)g₁ + α₂g₂ with the two-task problem's weights.
+        double[] g1 = [1, 0.3, -0.2], g2 = [-0.8, 1, 0.1];
+        var imtl = new ImtlGCombiner();
+        var d = imtl.Combine([g1, g2, g1]);
+        Assert.That(d, Is.EqualTo(new ImtlGCombiner().Combine([g1, g2])).Within(1e-12));
+        Assert.That(imtl.LastWeights!.Sum(), Is.EqualTo(1).Within(1e-12));
+    }
+
+    [Test]
     public void ImtlGOfOneTaskIsItsGradientAndAnAbsentTaskIsLeftOut()
     {
         double[] g = [0.6, -1.2, 0.3], h = [-0.5, 0.4, 0.1], zero = new double[3];
