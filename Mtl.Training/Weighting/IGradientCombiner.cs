@@ -27,6 +27,16 @@ public interface IGradientCombiner
     /// </summary>
     void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> destination) => Combine(taskGradients).CopyTo(destination);
 
+    /// <summary>
+    /// <see cref="CombineInto(IReadOnlyList{double[]}, Span{double})"/> told which task each row belongs to, for a
+    /// combiner that keeps per-task state (GradVac's cosine targets) and must recognise a task when another sits a
+    /// step out. The trainer calls this one; the default ignores the names.
+    /// </summary>
+    /// <param name="tasks">The task of each row, in the rows' order.</param>
+    /// <param name="taskGradients">The rows.</param>
+    /// <param name="destination">The combination, of the rows' length.</param>
+    void CombineInto(IReadOnlyList<string> tasks, IReadOnlyList<double[]> taskGradients, Span<double> destination) => CombineInto(taskGradients, destination);
+
     /// <summary>Writes the state that carries over from step to step (a random generator, moving averages).</summary>
     void SaveState(MethodState state)
     {

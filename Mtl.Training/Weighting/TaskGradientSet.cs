@@ -107,11 +107,14 @@ public sealed class TaskGradientSet<T>
     /// <summary>Per-task gradient norms and their pairwise cosines.</summary>
     public TaskConflictReport Conflict() => TaskConflictReport.From(_tasks, _gradients);
 
-    /// <summary>The combined gradient of the shared parameters under <paramref name="combiner"/>.</summary>
+    /// <summary>The combined gradient of the shared parameters under <paramref name="combiner"/>, which is told each
+    /// row's task (so that one keeping per-task state, such as GradVac's, recognises them).</summary>
     public double[] Combine(IGradientCombiner combiner)
     {
         ArgumentNullException.ThrowIfNull(combiner);
-        return combiner.Combine(_gradients);
+        var combined = new double[Length];
+        combiner.CombineInto(_tasks, _gradients, combined);
+        return combined;
     }
 
     /// <summary>Combines the task gradients and adds the result to the shared parameters' gradients; returns it.</summary>

@@ -68,7 +68,7 @@ public sealed class WeightedCombination<T> : IMultiTaskMethod<T>
         }
 
         var combined = gradients.ResultBuffer();
-        Combiner.CombineInto(gradients.Gradients, combined);
+        Combiner.CombineInto(gradients.Tasks, gradients.Gradients, combined);
         return combined;
     }
 
