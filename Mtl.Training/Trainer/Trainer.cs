@@ -23,6 +23,9 @@ namespace Mtl.Training;
 /// <para>The trainer knows no method by name: it drives one <see cref="IMultiTaskMethod{T}"/> (see there for
 /// the order of its calls), <see cref="TrainerOptions{T}.Method"/> or the pair of
 /// <see cref="TrainerOptions{T}.Weighting"/> and <see cref="TrainerOptions{T}.GradientCombiner"/>.</para>
+/// <para>A model whose tasks read different inputs (an <see cref="IMultiInputModel{T}"/> such as
+/// <see cref="MultiInputModel{T}"/>) trains on one data set per task, with one mini-batch of every task per step
+/// (Trainer.MultiInput.cs); the step, the methods, schedules, early stopping and reports are the same.</para>
 /// <para>A model trains on one thread at a time: a second fit or evaluation of the same model (or optimizer, or
 /// method) from another thread while one runs throws <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
@@ -147,7 +150,8 @@ public sealed partial class Trainer<T>
     /// <exception cref="ArgumentException">The data lacks a task's targets or has no rows, a batch cannot be formed,
     /// a task's loss does not fit its target, or early stopping watches a metric that is not reported.</exception>
     /// <exception cref="InvalidOperationException">Training diverged (a loss became NaN or infinite, also after the
-    /// last update), or another thread is training the same model.</exception>
+    /// last update), another thread is training the same model, or the model is a multi-input model (which trains on
+    /// one data set per task).</exception>
     public TrainingHistory Fit(MultiTaskDataset<T> train, MultiTaskDataset<T>? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
