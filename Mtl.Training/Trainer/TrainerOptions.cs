@@ -53,7 +53,9 @@ public sealed record TrainerOptions<T>
     /// <summary>
     /// For a multi-input model (one data set per task): null (the default) takes a mini-batch of every task's data set
     /// at each step; <see cref="Data.TaskSampling.RoundRobin"/> or <see cref="Data.TaskSampling.Proportional"/> takes one
-    /// task's mini-batch per step, the task chosen so (the others leave that step). Must be null for a single-input model.
+    /// task's mini-batch per step, the task chosen so (the others leave that step). A sampled step has one task's loss,
+    /// so a gradient-level method (PCGrad, MGDA, CAGrad) has nothing to combine and a loss weighting only scales that
+    /// task's step: the methods act on tasks met in the same step. Must be null for a single-input model.
     /// </summary>
     public Data.TaskSampling? MultiInputSampling { get; init; }
 

@@ -21,23 +21,25 @@ public class MultiInputTrainerTests
         new(model, TinyMultiInput.Tasks(), new Sgd<double>(model.NamedParameters(), new SgdOptions { LearningRate = Lr }), options);
 
     /// <summary>
-    /// One step (both data sets fit in one batch) with static weights λ = (1, 0.5): every parameter moves by
-    /// −η Σₜ λₜ ∂Lₜ/∂θ, the encoders and heads by their own task's term only, as computed by hand.
+    /// One step (both data sets fit in one batch) with static weights λ = (1, 0.5): every parameter's gradient is
+    /// Σₜ λₜ ∂Lₜ/∂θ, the encoders' and heads' their own task's term only, as computed by hand; with clipping, all
+    /// of them scaled by c/(‖g‖ + 10⁻⁶) when the global norm ‖g‖ exceeds c; the parameters move by −η times it.
     /// </summary>
-    [Test]
-    public void OneWeightedStepEqualsTheHandComputedUpdate()
+    [TestCase(null)]
+    [TestCase(0.05)]
+    public void OneWeightedStepEqualsTheHandComputedUpdate(double? clip)
     {
         var model = TinyMultiInput.Model();
         var p = TinyMultiInput.Values(model);
         double[] lambda = [1.0, 0.5];
         var weighting = new StaticWeighting<double>([new("a", lambda[0]), new("b", lambda[1])]);
         var steps = new List<StepReport>();
-        var trainer = Tiny(model, new TrainerOptions<double> { Epochs = 1, BatchSize = 4, Weighting = weighting });
+        var trainer = Tiny(model, new TrainerOptions<double> { Epochs = 1, BatchSize = 4, Weighting = weighting, ClipGradNorm = clip });
         trainer.StepEnded += steps.Add;
 
         var history = trainer.Fit(TinyMultiInput.Data());
 
-        var expected = p.ToDictionary(kv => kv.Key, kv => (double[])kv.Value.Clone());
+        var gradient = p.ToDictionary(kv => kv.Key, kv => new double[kv.Value.Length]);
         for (int t = 0; t < 2; t++)
         {
             var (loss, gradients) = TinyMultiInput.Gradients(p, t);
@@ -46,11 +48,15 @@ public class MultiInputTrainerTests
             {
                 for (int k = 0; k < g.Length; k++)
                 {
-                    expected[name][k] -= Lr * lambda[t] * g[k];
+                    gradient[name][k] += lambda[t] * g[k];
                 }
             }
         }
 
+        double norm = Math.Sqrt(gradient.Values.Sum(g => TinyMultiInput.Dot(g, g)));
+        double scale = clip is { } c && c / (norm + 1e-6) < 1 ? c / (norm + 1e-6) : 1;
+        Assert.That(scale, clip is null ? Is.EqualTo(1) : Is.LessThan(1), "clipping is active exactly when asked for");
+        var expected = p.ToDictionary(kv => kv.Key, kv => kv.Value.Select((v, k) => v - (Lr * scale * gradient[kv.Key][k])).ToArray());
         AssertValues(model, expected);
         Assert.That(steps, Has.Count.EqualTo(1));
         Assert.That(steps[0].Rows, Is.EqualTo(7), "four rows of a and three of b");
