@@ -7,9 +7,11 @@ namespace Mtl.Layers;
 /// Multi-task learning across tasks whose inputs differ: each task has its own input encoder
 /// (<c>encoders.&lt;task&gt;</c>) mapping its input into a common representation, one shared block
 /// (<c>shared</c>) on top of every encoder, and a head per task (<c>heads.&lt;task&gt;</c>):
-/// y_t = head_t(shared(encoder_t(x_t))). Tasks can be run together or one at a time.
+/// y_t = head_t(shared(encoder_t(x_t))). Tasks can be run together or one at a time. The shared block's
+/// parameters are the shared ones; the encoders and heads are task-specific. <c>Trainer</c> trains it with every
+/// loss weighting and gradient method, one mini-batch of each task per step.
 /// </summary>
-public sealed class MultiInputModel<T> : Module<T>
+public sealed class MultiInputModel<T> : Module<T>, IMultiInputModel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<string> _tasks = [];
@@ -82,4 +84,10 @@ public sealed class MultiInputModel<T> : Module<T>
 
         return outputs;
     }
+
+    /// <summary>The shared block's parameters: every task's gradient reaches them.</summary>
+    public IEnumerable<Var<T>> SharedParameters() => Shared.Parameters();
+
+    /// <summary>None: the architecture adds no regulariser.</summary>
+    public Var<T>? Penalty() => null;
 }

@@ -36,6 +36,9 @@ public sealed record PerTaskFitResult(IReadOnlyDictionary<string, int> Steps, IR
 /// different rows — by sampling one task per step (round-robin or in proportion to its data size), as
 /// the shared block then learns from every task in turn.
 /// </summary>
+/// <remarks>A plain loop: one task's loss per step, no loss weighting, gradient method, schedule or early
+/// stopping. <see cref="Trainer{T}"/> trains the same models with all of those (one batch of every task per
+/// step, or one task per step with <see cref="TrainerOptions{T}.MultiInputSampling"/>).</remarks>
 public sealed class PerTaskTrainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {

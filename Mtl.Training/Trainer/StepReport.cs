@@ -10,7 +10,7 @@ public sealed record StepReport
     /// <summary>The batch's 0-based position in its epoch.</summary>
     public required int Batch { get; init; }
 
-    /// <summary>Rows in the batch.</summary>
+    /// <summary>Rows in the batch (for a multi-input model, in all the tasks' batches of the step).</summary>
     public required int Rows { get; init; }
 
     /// <summary>Labelled (unmasked) rows of each task in the batch.</summary>

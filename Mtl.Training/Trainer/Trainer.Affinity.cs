@@ -11,7 +11,7 @@ namespace Mtl.Training;
 // consumes the model's random numbers) and the parameters are restored bit for bit afterwards.
 public sealed partial class Trainer<T>
 {
-    private void MeasureAffinity(Batch<T> batch, TaskGradientSet<T> set)
+    private void MeasureAffinity(StepInput input, TaskGradientSet<T> set)
     {
         var totals = _affinity!;
         int count = set.Tasks.Count;
@@ -33,7 +33,7 @@ public sealed partial class Trainer<T>
         try
         {
             var baseline = totals.Baseline;
-            LookaheadLosses(batch, rowTask, count, baseline);
+            LookaheadLosses(input, rowTask, count, baseline);
             for (int source = 0; source < count; source++)
             {
                 for (int p = 0; p < _shared.Count; p++)
@@ -49,7 +49,7 @@ public sealed partial class Trainer<T>
                 }
 
                 var after = totals.After;
-                LookaheadLosses(batch, rowTask, count, after);
+                LookaheadLosses(input, rowTask, count, after);
                 for (int target = 0; target < count; target++)
                 {
                     // A task whose loss is already 0 on the batch cannot be lowered by any fraction of itself.
@@ -72,16 +72,16 @@ public sealed partial class Trainer<T>
         }
     }
 
-    /// <summary>The losses of the set's tasks on <paramref name="batch"/> at the parameters in place, in float64.</summary>
-    private void LookaheadLosses(Batch<T> batch, int[] rowTask, int count, double[] destination)
+    /// <summary>The losses of the set's tasks on <paramref name="input"/> at the parameters in place, in float64.</summary>
+    private void LookaheadLosses(StepInput input, int[] rowTask, int count, double[] destination)
     {
         using (Tape.NoGrad())
         {
-            var outputs = _model.Forward(Var<T>.Constant(batch.Features));
+            var outputs = input.Forward();
             for (int r = 0; r < count; r++)
             {
                 var task = _tasks[rowTask[r]];
-                destination[r] = double.CreateTruncating(task.LossOf(outputs[task.Name], batch.Task(task.Name)).Item());
+                destination[r] = double.CreateTruncating(task.LossOf(outputs[task.Name], input.Target(rowTask[r])).Item());
             }
         }
     }

@@ -7,7 +7,7 @@ namespace Mtl.Training;
 // What the trainer checks before it trains (tasks, optimizer, data) and after (the last update).
 public sealed partial class Trainer<T>
 {
-    private void CheckTaskList(IMultiTaskModel<T> model)
+    private void CheckTaskList(IReadOnlyList<string> modelTasks)
     {
         if (_tasks.Count == 0)
         {
@@ -16,9 +16,9 @@ public sealed partial class Trainer<T>
 
         foreach (var t in _tasks)
         {
-            if (!model.Tasks.Contains(t.Name))
+            if (!modelTasks.Contains(t.Name))
             {
-                throw new ArgumentException($"Trainer: task '{t.Name}' is not an output of the model (its tasks: {string.Join(", ", model.Tasks)}).", "tasks");
+                throw new ArgumentException($"Trainer: task '{t.Name}' is not an output of the model (its tasks: {string.Join(", ", modelTasks)}).", "tasks");
             }
 
             if (_tasks.Count(u => u.Name == t.Name) > 1)
@@ -85,7 +85,7 @@ public sealed partial class Trainer<T>
     /// mode, so that no dropout generator moves and a later run is unchanged).
     /// </summary>
     /// <exception cref="InvalidOperationException">The last update diverged.</exception>
-    private void CheckLastUpdate(Batch<T> lastBatch, int epoch)
+    private void CheckLastUpdate(StepInput lastStep, int epoch)
     {
         foreach (var (name, p) in _module.NamedParameters().Concat(_method.NamedParameters()))
         {
@@ -101,16 +101,16 @@ public sealed partial class Trainer<T>
         {
             using (Tape.NoGrad())
             {
-                var outputs = _model.Forward(Var<T>.Constant(lastBatch.Features));
-                foreach (var task in _tasks)
+                var outputs = lastStep.Forward();
+                for (int i = 0; i < _tasks.Count; i++)
                 {
-                    var target = lastBatch.Task(task.Name);
-                    if (target.PresentCount == 0)
+                    if (lastStep.Labelled(i) == 0)
                     {
                         continue;
                     }
 
-                    double value = double.CreateTruncating(task.LossOf(outputs[task.Name], target).Item());
+                    var task = _tasks[i];
+                    double value = double.CreateTruncating(task.LossOf(outputs[task.Name], lastStep.Target(i)).Item());
                     if (!double.IsFinite(value))
                     {
                         throw new InvalidOperationException($"Trainer: training diverged in the last update (epoch {epoch}): after it, the loss of task '{task.Name}' on the last batch is {value}; lower the learning rate or clip gradients.");

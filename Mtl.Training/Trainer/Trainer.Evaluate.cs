@@ -1,4 +1,5 @@
 using Mtl.Autograd;
+using Mtl.Layers;
 using Mtl.Tensors;
 using Mtl.Training.Data;
 using Mtl.Training.Metrics;
@@ -16,24 +17,34 @@ public sealed partial class Trainer<T>
     /// Losses are in the units the model was trained in; regression metrics (MSE, RMSE, MAE, R²) are in the
     /// original units: for a task with a scaler in <see cref="MultiTaskDataset{T}.TargetScalers"/> both the
     /// predictions and the targets are mapped back through its inverse.</summary>
-    /// <exception cref="ArgumentException">After <see cref="Fit"/>, a regression task's targets are scaled differently
+    /// <exception cref="ArgumentException">After <c>Fit</c>, a regression task's targets are scaled differently
     /// from the training data's (for example left in original units when training standardised them).</exception>
     /// <exception cref="InvalidOperationException">Another thread is training or evaluating the model.</exception>
     public EvaluationResult Evaluate(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        RequireSingleInput("Evaluate");
         using var guard = TrainingGuard.Enter("Trainer.Evaluate", exclusive: false, (_module, "the model"));
         CheckTasks(data, "evaluation");
         CheckTargetScaling(data, "evaluation");
-        var predictions = Predict(data);
+        return Score(Predict(data), task => data);
+    }
+
+    /// <summary>Each task's loss and metrics from its predictions and the targets of the same rows in the data set
+    /// <paramref name="dataOf"/> gives for the trainer's task index (regression metrics in original units where that
+    /// data set carries the task's scaler).</summary>
+    private EvaluationResult Score(IReadOnlyDictionary<string, Tensor<T>> predictions, Func<int, MultiTaskDataset<T>> dataOf)
+    {
         var losses = new Dictionary<string, double>();
         var regression = new Dictionary<string, RegressionReport>();
         var classification = new Dictionary<string, ClassificationReport>();
         var multiLabel = new Dictionary<string, MultiLabelReport>();
         using (Tape.NoGrad())
         {
-            foreach (var task in _tasks)
+            for (int i = 0; i < _tasks.Count; i++)
             {
+                var task = _tasks[i];
+                var data = dataOf(i);
                 var target = data.Task(task.Name);
                 var prediction = predictions[task.Name];
                 losses[task.Name] = target.PresentCount == 0 ? 0 : double.CreateTruncating(task.LossOf(Var<T>.Constant(prediction), target).Item());
@@ -62,6 +73,7 @@ public sealed partial class Trainer<T>
     public TaskPredictions<T> Predict(MultiTaskDataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        var model = RequireSingleInput("Predict");
         using var guard = TrainingGuard.Enter("Trainer.Predict", exclusive: false, (_module, "the model"));
         bool wasTraining = _module.IsTraining;
         _module.Eval();
@@ -73,23 +85,10 @@ public sealed partial class Trainer<T>
                 var batcher = new MiniBatcher<T>(data, _options.EvaluationBatchSize, 0, dropLast: false, shuffle: false);
                 foreach (var batch in batcher.Epoch(0))
                 {
-                    var outputs = _model.Forward(Var<T>.Constant(batch.Features));
+                    var outputs = model.Forward(Var<T>.Constant(batch.Features));
                     foreach (var task in _tasks)
                     {
-                        var output = outputs[task.Name].Data;
-                        int width = output.RowLength;
-                        if (!result.TryGetValue(task.Name, out var all))
-                        {
-                            all = new Tensor<T>(data.Rows, width);
-                            result[task.Name] = all;
-                        }
-
-                        var src = output.ReadOnlySpan;
-                        var dst = all.Span;
-                        for (int i = 0; i < batch.Size; i++)
-                        {
-                            src.Slice(i * width, width).CopyTo(dst.Slice(batch.SourceRows[i] * width, width));
-                        }
+                        CopyRows(outputs[task.Name].Data, batch, result, task.Name, data.Rows);
                     }
                 }
             }
@@ -138,4 +137,32 @@ public sealed partial class Trainer<T>
 
     private static (double Mean, double Std)? ScalingOf(MultiTaskDataset<T> data, string task) =>
         data.TargetScalers.TryGetValue(task, out var s) ? (s.Mean[0], s.Std[0]) : null;
+
+    /// <summary>Writes a batch's output rows into <paramref name="task"/>'s prediction of all <paramref name="rows"/> rows, at the rows' places.</summary>
+    private static void CopyRows(Tensor<T> output, Batch<T> batch, Dictionary<string, Tensor<T>> result, string task, int rows)
+    {
+        int width = output.RowLength;
+        if (!result.TryGetValue(task, out var all))
+        {
+            all = new Tensor<T>(rows, width);
+            result[task] = all;
+        }
+
+        var src = output.ReadOnlySpan;
+        var dst = all.Span;
+        for (int i = 0; i < batch.Size; i++)
+        {
+            src.Slice(i * width, width).CopyTo(dst.Slice(batch.SourceRows[i] * width, width));
+        }
+    }
+
+    /// <summary>The single-input model, for the overloads that take one data set.</summary>
+    /// <exception cref="InvalidOperationException">The model is a multi-input model.</exception>
+    private IMultiTaskModel<T> RequireSingleInput(string operation) => _model ?? throw new InvalidOperationException(
+        $"Trainer.{operation}: the model {_module.GetType().Name} is a multi-input model (its tasks read different inputs); pass one data set per task (task name → its data set).");
+
+    /// <summary>The multi-input model, for the overloads that take one data set per task.</summary>
+    /// <exception cref="InvalidOperationException">The model takes one input for every task.</exception>
+    private IMultiInputModel<T> RequireMultiInput(string operation) => _multiInputModel ?? throw new InvalidOperationException(
+        $"Trainer.{operation}: the model {_module.GetType().Name} takes one input for every task; pass one data set with every task's targets.");
 }

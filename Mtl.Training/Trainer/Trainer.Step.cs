@@ -12,8 +12,8 @@ namespace Mtl.Training;
 // clipping, the optimizer update and the method's after-step hook.
 public sealed partial class Trainer<T>
 {
-    /// <summary>One optimisation step on a batch; returns the conflict report when it was tracked.</summary>
-    private TaskConflictReport? TrainStep(Batch<T> batch, int epoch, bool trackConflict, EpochTotals totals)
+    /// <summary>One optimisation step on a step's data; returns the conflict report when it was tracked.</summary>
+    private TaskConflictReport? TrainStep(StepInput input, int epoch, bool trackConflict, EpochTotals totals)
     {
         // Buffers kept across steps, so that a step allocates nothing of its own.
         var labelled = _labelled;
@@ -21,7 +21,7 @@ public sealed partial class Trainer<T>
         int present = 0;
         for (int i = 0; i < _tasks.Count; i++)
         {
-            labelled[i] = batch.Task(_tasks[i].Name).PresentCount;
+            labelled[i] = input.Labelled(i);
             values[i] = double.NaN;
             totals.AddRows(i, labelled[i]);
             present += labelled[i] > 0 ? 1 : 0;
@@ -30,27 +30,27 @@ public sealed partial class Trainer<T>
         if (present == 0)
         {
             // No task has a label in this batch: there is nothing to learn from it.
-            Report(batch, epoch, labelled, values);
+            Report(input, epoch, labelled, values);
             return null;
         }
 
         _optimizer.ZeroGrad();
         bool affinity = _affinity is not null && _steps++ % _options.TaskAffinityInterval == 0;
         bool perTask = _method.NeedsTaskGradients || trackConflict || affinity;
-        var features = Var<T>.Constant(batch.Features);
         Var<T>? representation = null, detached = null;
         TaskOutputs<T> outputs;
         if (perTask && _representationModel is { } split)
         {
             // Per-task gradients on the representation: the heads read z detached, so each task's backward
-            // stops at z; the combination then goes through the trunk once (TaskGradientSet.Apply).
-            representation = split.Represent(features);
+            // stops at z; the combination then goes through the trunk once (TaskGradientSet.Apply). Only a
+            // single-input model is one (the constructors see to it).
+            representation = split.Represent(Var<T>.Constant(((SharedInput)input).Batch.Features));
             detached = representation.Detach(requiresGrad: true);
             outputs = split.ForwardHeads(detached);
         }
         else
         {
-            outputs = _model.Forward(features);
+            outputs = input.Forward();
         }
 
         var losses = _losses;
@@ -63,11 +63,11 @@ public sealed partial class Trainer<T>
             }
 
             var task = _tasks[i];
-            var loss = task.LossOf(outputs[task.Name], batch.Task(task.Name));
+            var loss = task.LossOf(outputs[task.Name], input.Target(i));
             double value = double.CreateTruncating(loss.Item());
             if (!double.IsFinite(value))
             {
-                throw new InvalidOperationException($"Trainer: the loss of task '{task.Name}' is {value} at epoch {epoch}, batch {batch.Index} (training diverged; lower the learning rate or clip gradients).");
+                throw new InvalidOperationException($"Trainer: the loss of task '{task.Name}' is {value} at epoch {epoch}, batch {input.Index} (training diverged; lower the learning rate or clip gradients).");
             }
 
             totals.AddLoss(i, value);
@@ -79,7 +79,7 @@ public sealed partial class Trainer<T>
         TaskConflictReport? conflict = null;
         if (!perTask)
         {
-            Sum(terms, _taskL2?.Compute(), _model.Penalty())!.Backward();
+            Sum(terms, _taskL2?.Compute(), ModelPenalty())!.Backward();
         }
         else
         {
@@ -87,14 +87,14 @@ public sealed partial class Trainer<T>
             conflict = trackConflict ? set.Conflict() : null;
             if (affinity)
             {
-                MeasureAffinity(batch, set);
+                MeasureAffinity(input, set);
             }
 
             set.Apply(_method.CombineGradients(set) ?? Sum(set));
 
             // Ω(θ) does not depend on this forward pass (whose tape is released): its gradient goes to the
             // parameters directly, outside the combination.
-            Sum([], _taskL2?.Compute(), _model.Penalty())?.Backward();
+            Sum([], _taskL2?.Compute(), ModelPenalty())?.Backward();
         }
 
         if (_options.ClipGradNorm is { } maxNorm)
@@ -104,7 +104,7 @@ public sealed partial class Trainer<T>
 
         _optimizer.Step();
         _method.AfterStep();
-        Report(batch, epoch, labelled, values);
+        Report(input, epoch, labelled, values);
         return conflict;
     }
 
@@ -149,7 +149,7 @@ public sealed partial class Trainer<T>
     }
 
     /// <summary>Raises <see cref="StepEnded"/> (the report is built only when someone listens).</summary>
-    private void Report(Batch<T> batch, int epoch, int[] labelled, double[] losses)
+    private void Report(StepInput input, int epoch, int[] labelled, double[] losses)
     {
         if (StepEnded is not { } handler)
         {
@@ -159,12 +159,15 @@ public sealed partial class Trainer<T>
         handler(new StepReport
         {
             Epoch = epoch,
-            Batch = batch.Index,
-            Rows = batch.Size,
+            Batch = input.Index,
+            Rows = input.Rows,
             LabelledRows = _tasks.Select((t, i) => (t.Name, labelled[i])).ToDictionary(p => p.Name, p => p.Item2),
             Losses = _tasks.Select((t, i) => (t.Name, i)).Where(p => labelled[p.i] > 0).ToDictionary(p => p.Name, p => losses[p.i]),
         });
     }
+
+    /// <summary>The architecture's own regulariser (soft sharing's), or null.</summary>
+    private Var<T>? ModelPenalty() => _model is not null ? _model.Penalty() : _multiInputModel!.Penalty();
 
     private Dictionary<string, double> TaskWeights() => _tasks.ToDictionary(t => t.Name, t => _method.WeightOf(t.Name));
 }

@@ -23,13 +23,17 @@ namespace Mtl.Training;
 /// <para>The trainer knows no method by name: it drives one <see cref="IMultiTaskMethod{T}"/> (see there for
 /// the order of its calls), <see cref="TrainerOptions{T}.Method"/> or the pair of
 /// <see cref="TrainerOptions{T}.Weighting"/> and <see cref="TrainerOptions{T}.GradientCombiner"/>.</para>
+/// <para>A model whose tasks read different inputs (an <see cref="IMultiInputModel{T}"/> such as
+/// <see cref="MultiInputModel{T}"/>) trains on one data set per task, with one mini-batch of every task per step
+/// (Trainer.MultiInput.cs); the step, the methods, schedules, early stopping and reports are the same.</para>
 /// <para>A model trains on one thread at a time: a second fit or evaluation of the same model (or optimizer, or
 /// method) from another thread while one runs throws <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 public sealed partial class Trainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly IMultiTaskModel<T> _model;
+    private readonly IMultiTaskModel<T>? _model;
+    private readonly IMultiInputModel<T>? _multiInputModel;
     private readonly Module<T> _module;
     private readonly List<TrainingTask<T>> _tasks;
     private readonly Optimizer<T> _optimizer;
@@ -55,21 +59,58 @@ public sealed partial class Trainer<T>
     /// the optimizer holds a parameter that is neither the model's nor the method's or lacks one of the method's, or
     /// the method cannot serve these tasks and this model.</exception>
     public Trainer(IMultiTaskModel<T> model, IEnumerable<TrainingTask<T>> tasks, Optimizer<T> optimizer, TrainerOptions<T>? options = null)
+        : this(model, model?.Tasks!, model?.SharedParameters()!, tasks, optimizer, options)
+    {
+        _model = model;
+        if (_options.MultiInputSampling is { } sampling)
+        {
+            throw new ArgumentException($"Trainer: MultiInputSampling ({sampling}) chooses among the tasks' own data sets, which only a multi-input model (IMultiInputModel) has; {model!.GetType().Name} takes one input for every task.", nameof(options));
+        }
+
+        if (_options.TaskGradients == TaskGradientSpace.Representation)
+        {
+            _representationModel = model as ISharedRepresentationModel<T> ?? throw new ArgumentException($"Trainer: per-task gradients on the shared representation (TaskGradients = Representation) need a model with one representation that every head reads (an ISharedRepresentationModel, such as MultiTaskModel); {model!.GetType().Name} is not one. Use TaskGradientSpace.Parameters.", nameof(options));
+        }
+    }
+
+    /// <summary>
+    /// Creates a trainer for a model whose tasks read different inputs (<see cref="MultiInputModel{T}"/>): it is
+    /// fitted on one data set per task (<see cref="Fit(IReadOnlyDictionary{string, MultiTaskDataset{T}}, IReadOnlyDictionary{string, MultiTaskDataset{T}}?)"/>),
+    /// with every loss weighting, gradient method, schedule and early stopping as for a single-input model.
+    /// </summary>
+    /// <param name="model">The model; it must be a <see cref="Module{T}"/>.</param>
+    /// <param name="tasks">The tasks to train, each named as in the model's tasks and in its data set's targets.</param>
+    /// <param name="optimizer">The optimizer over the model's parameters (all or some) and the method's learned parameters.</param>
+    /// <param name="options">Settings; defaults when null. <see cref="TaskGradientSpace.Representation"/> is not
+    /// available: the tasks' shared representations come from different inputs, of different row counts.</param>
+    /// <exception cref="ArgumentException">As for a single-input model, or <see cref="TrainerOptions{T}.TaskGradients"/> is
+    /// <see cref="TaskGradientSpace.Representation"/>.</exception>
+    public Trainer(IMultiInputModel<T> model, IEnumerable<TrainingTask<T>> tasks, Optimizer<T> optimizer, TrainerOptions<T>? options = null)
+        : this(model, model?.Tasks!, model?.SharedParameters()!, tasks, optimizer, options)
+    {
+        _multiInputModel = model;
+        if (_options.TaskGradients == TaskGradientSpace.Representation)
+        {
+            throw new ArgumentException($"Trainer: per-task gradients on the shared representation (TaskGradients = Representation) need one representation of one batch that every head reads; the multi-input model {model!.GetType().Name} makes one per task, from each task's own input and rows. Use TaskGradientSpace.Parameters.", nameof(options));
+        }
+    }
+
+    /// <summary>What both public constructors share: the checks and the method's binding.</summary>
+    private Trainer(object model, IReadOnlyList<string> modelTasks, IEnumerable<Var<T>> sharedParameters, IEnumerable<TrainingTask<T>> tasks, Optimizer<T> optimizer, TrainerOptions<T>? options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(optimizer);
-        _model = model;
         _module = model as Module<T> ?? throw new ArgumentException($"Trainer: the model {model.GetType().Name} is not a Module<{typeof(T).Name}>.", nameof(model));
         _tasks = [.. tasks];
         _optimizer = optimizer;
         _options = options ?? new TrainerOptions<T>();
         _options.Validate();
-        CheckTaskList(model);
+        CheckTaskList(modelTasks);
         _method = _options.Method ?? new WeightedCombination<T>(_options.Weighting, _options.GradientCombiner);
         CheckOptimizer();
         _taskL2 = _options.TaskL2 > 0 ? L2Penalty<T>.ForPrefix(_module, _options.TaskL2, _options.TaskParameterPrefix) : null;
-        _shared = [.. model.SharedParameters()];
+        _shared = [.. sharedParameters];
         if ((_method.NeedsTaskGradients || _options.TrackTaskConflict || _options.TaskAffinityInterval > 0) && _shared.Count == 0)
         {
             throw new ArgumentException($"Trainer: the multi-task method '{_method.Name}' and task-conflict tracking need the per-task gradients of shared parameters, and this model has none.", nameof(options));
@@ -81,10 +122,6 @@ public sealed partial class Trainer<T>
             _taskGradients = new TaskGradientWorkspace<T>([.. _shared]);
         }
 
-        if (_options.TaskGradients == TaskGradientSpace.Representation)
-        {
-            _representationModel = model as ISharedRepresentationModel<T> ?? throw new ArgumentException($"Trainer: per-task gradients on the shared representation (TaskGradients = Representation) need a model with one representation that every head reads (an ISharedRepresentationModel, such as MultiTaskModel); {model.GetType().Name} is not one. Use TaskGradientSpace.Parameters.", nameof(options));
-        }
         _labelled = new int[_tasks.Count];
         _values = new double[_tasks.Count];
         _losses = new List<TaskLoss<T>>(_tasks.Count);
@@ -104,7 +141,7 @@ public sealed partial class Trainer<T>
     /// to save and restore its state with the optimizer's.</summary>
     public IMultiTaskMethod<T> Method => _method;
 
-    /// <summary>Asks <see cref="Fit"/> to stop after the current epoch (from a callback).</summary>
+    /// <summary>Asks the running <c>Fit</c> to stop after the current epoch (from a callback).</summary>
     public void RequestStop() => _stopRequested = true;
 
     /// <summary>Trains on <paramref name="train"/>, validating on <paramref name="validation"/> after each epoch.</summary>
@@ -113,17 +150,13 @@ public sealed partial class Trainer<T>
     /// <exception cref="ArgumentException">The data lacks a task's targets or has no rows, a batch cannot be formed,
     /// a task's loss does not fit its target, or early stopping watches a metric that is not reported.</exception>
     /// <exception cref="InvalidOperationException">Training diverged (a loss became NaN or infinite, also after the
-    /// last update), or another thread is training the same model.</exception>
+    /// last update), another thread is training the same model, or the model is a multi-input model (which trains on
+    /// one data set per task).</exception>
     public TrainingHistory Fit(MultiTaskDataset<T> train, MultiTaskDataset<T>? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        using var guard = TrainingGuard.Enter(
-            "Trainer.Fit",
-            exclusive: true,
-            (_module, "the model"),
-            (_optimizer, "the optimizer"),
-            (_options.Method ?? (object?)_options.Weighting, "the multi-task method"),
-            (_options.GradientCombiner, "the gradient combiner"));
+        var model = RequireSingleInput("Fit");
+        using var guard = EnterFit();
         CheckData(train, "training");
         RememberTargetScaling(train);
         if (validation is not null)
@@ -132,17 +165,49 @@ public sealed partial class Trainer<T>
             CheckTargetScaling(validation, "validation");
         }
 
-        if (_options.EarlyStoppingMetric is not null && validation is null && _options.EarlyStoppingMetric != "train_loss")
-        {
-            throw new ArgumentException($"Trainer: early stopping on '{_options.EarlyStoppingMetric}' needs a validation set.", nameof(validation));
-        }
-
+        CheckEarlyStopping(validation is not null);
         var batcher = new MiniBatcher<T>(train, _options.BatchSize, _options.Seed, _options.DropLast);
         if (batcher.BatchesPerEpoch == 0)
         {
             throw new ArgumentException($"Trainer: DropLast with BatchSize {_options.BatchSize} drops every batch of the {train.Rows} training rows; lower BatchSize or turn DropLast off.", nameof(train));
         }
 
+        var input = new SharedInput(model, _tasks);
+        return Run(epoch => Steps(batcher, epoch, input), validation is null ? null : () => Evaluate(validation));
+    }
+
+    /// <summary>Epoch <paramref name="epoch"/>'s steps: one per batch of the one data set.</summary>
+    private static IEnumerable<StepInput> Steps(MiniBatcher<T> batcher, int epoch, SharedInput input)
+    {
+        foreach (var batch in batcher.Epoch(epoch - 1))
+        {
+            input.Batch = batch;
+            input.Index = batch.Index;
+            yield return input;
+        }
+    }
+
+    /// <summary>Marks the model, optimizer and method as in a fit on this thread.</summary>
+    private TrainingGuard.Scope EnterFit() => TrainingGuard.Enter(
+        "Trainer.Fit",
+        exclusive: true,
+        (_module, "the model"),
+        (_optimizer, "the optimizer"),
+        (_options.Method ?? (object?)_options.Weighting, "the multi-task method"),
+        (_options.GradientCombiner, "the gradient combiner"));
+
+    private void CheckEarlyStopping(bool hasValidation)
+    {
+        if (_options.EarlyStoppingMetric is not null && !hasValidation && _options.EarlyStoppingMetric != "train_loss")
+        {
+            throw new ArgumentException($"Trainer: early stopping on '{_options.EarlyStoppingMetric}' needs a validation set.", "validation");
+        }
+    }
+
+    /// <summary>The epochs: each epoch's steps from <paramref name="epochSteps"/> (1-based epoch), validation by
+    /// <paramref name="validate"/> after each, the reports, early stopping and the final checks.</summary>
+    private TrainingHistory Run(Func<int, IEnumerable<StepInput>> epochSteps, Func<EvaluationResult>? validate)
+    {
         var history = new TrainingHistory();
         var clock = Stopwatch.StartNew();
         var scheduler = _options.Schedule is null ? null : new LearningRateScheduler<T>(_optimizer, _options.Schedule);
@@ -151,7 +216,7 @@ public sealed partial class Trainer<T>
         double best = higherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0;
         Tensor<T>[]? bestParameters = null;
-        Batch<T>? lastBatch = null;
+        StepInput? lastStep = null;
         bool finished = false;
         _stopRequested = false;
 
@@ -164,18 +229,18 @@ public sealed partial class Trainer<T>
                 var totals = new EpochTotals(_tasks.Count);
                 int batches = 0;
                 TaskConflictReport? conflict = null;
-                foreach (var batch in batcher.Epoch(epoch - 1))
+                foreach (var step in epochSteps(epoch))
                 {
-                    var c = TrainStep(batch, epoch, trackConflict: _options.TrackTaskConflict && batches == 0, totals);
+                    var c = TrainStep(step, epoch, trackConflict: _options.TrackTaskConflict && batches == 0, totals);
                     conflict ??= c;
-                    lastBatch = batch;
+                    lastStep = step;
                     batches++;
                 }
 
                 _method.EndEpoch();
                 double learningRate = _optimizer.Groups[0].LearningRate;
                 scheduler?.Step();
-                var validationResult = validation is null ? null : Evaluate(validation);
+                var validationResult = validate?.Invoke();
                 var report = new EpochReport
                 {
                     Epoch = epoch,
@@ -195,7 +260,7 @@ public sealed partial class Trainer<T>
 
                 if (watched is not null)
                 {
-                    double value = report.Metric(watched) ?? throw new ArgumentException($"Trainer: early stopping watches '{watched}', which the epoch report does not have (use val_loss, train_loss or <task>.<metric>).", nameof(train));
+                    double value = report.Metric(watched) ?? throw new ArgumentException($"Trainer: early stopping watches '{watched}', which the epoch report does not have (use val_loss, train_loss or <task>.<metric>).", "train");
                     if (higherIsBetter ? value > best : value < best)
                     {
                         best = value;
@@ -224,7 +289,7 @@ public sealed partial class Trainer<T>
                 }
             }
 
-            CheckLastUpdate(lastBatch!, history.Epochs.Count);
+            CheckLastUpdate(lastStep!, history.Epochs.Count);
             finished = true;
         }
         finally

@@ -50,6 +50,15 @@ public sealed record TrainerOptions<T>
     /// </summary>
     public TaskGradientSpace TaskGradients { get; init; } = TaskGradientSpace.Parameters;
 
+    /// <summary>
+    /// For a multi-input model (one data set per task): null (the default) takes a mini-batch of every task's data set
+    /// at each step; <see cref="Data.TaskSampling.RoundRobin"/> or <see cref="Data.TaskSampling.Proportional"/> takes one
+    /// task's mini-batch per step, the task chosen so (the others leave that step). A sampled step has one task's loss,
+    /// so a gradient-level method (PCGrad, MGDA, CAGrad) has nothing to combine and a loss weighting only scales that
+    /// task's step: the methods act on tasks met in the same step. Must be null for a single-input model.
+    /// </summary>
+    public Data.TaskSampling? MultiInputSampling { get; init; }
+
     /// <summary>A learning-rate schedule stepped once per epoch (StepLR, cosine annealing, warm-up); null: constant.</summary>
     public Optim.Schedules.ILearningRateSchedule? Schedule { get; init; }
 
@@ -120,6 +129,11 @@ public sealed record TrainerOptions<T>
         if (TaskAffinityInterval > 0 && TaskGradients == TaskGradientSpace.Representation)
         {
             throw new ArgumentException("TrainerOptions: the task affinity (TaskAffinityInterval) looks ahead along each task's gradient on the shared parameters, which TaskGradientSpace.Representation does not compute; use TaskGradientSpace.Parameters.");
+        }
+
+        if (MultiInputSampling is { } sampling && !Enum.IsDefined(sampling))
+        {
+            throw new ArgumentException($"TrainerOptions.MultiInputSampling: {(int)sampling} is not a TaskSampling.");
         }
 
         if (Patience < 1)

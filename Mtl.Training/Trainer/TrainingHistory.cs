@@ -1,6 +1,6 @@
 namespace Mtl.Training;
 
-/// <summary>The epochs a <see cref="Trainer{T}.Fit"/> ran, and how it ended.</summary>
+/// <summary>The epochs a <c>Trainer.Fit</c> ran, and how it ended.</summary>
 public sealed class TrainingHistory
 {
     private readonly List<EpochReport> _epochs = [];
