@@ -17,7 +17,7 @@ public static class ExampleRunner
 
     /// <summary>The examples, in the order they are listed.</summary>
     public static IReadOnlyList<IExample> Examples { get; } =
-        [new EnergyExample(), new PenguinsExample(), new FashionExample(), new AttributesExample(), new SharingExample(), new TransferExample(), new InspectExample()];
+        [new EnergyExample(), new PenguinsExample(), new FashionExample(), new AttributesExample(), new SharingExample(), new CompareExample(), new TransferExample(), new InspectExample()];
 
     /// <summary>Runs the command line <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -58,7 +58,7 @@ public static class ExampleRunner
             output.WriteLine($"== {example.Name} done in {ConsoleTable.Seconds(clock.Elapsed)} (seed {options.Seed}, {MtlThreads.Count} threads)");
             return 0;
         }
-        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ExampleInputException)
+        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ExampleInputException or UsageException)
         {
             error.WriteLine($"error: {e.Message}");
             return BadInput;

@@ -26,6 +26,18 @@ public sealed record ExampleOptions
     /// <summary>At most this many training examples (for quick runs); null: all of them.</summary>
     public int? Rows { get; init; }
 
+    /// <summary>The comparison harness's data set (<c>--dataset</c>); null: its default.</summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>The comparison harness's architectures, comma-separated (<c>--archs</c>); null: its default.</summary>
+    public string? Architectures { get; init; }
+
+    /// <summary>The comparison harness's methods, comma-separated (<c>--methods</c>); null: its default.</summary>
+    public string? Methods { get; init; }
+
+    /// <summary>The number of seeds the comparison harness repeats each run with (<c>--seeds</c>); null: its default.</summary>
+    public int? Seeds { get; init; }
+
     /// <summary>Print the usage and the list of examples.</summary>
     public bool Help { get; init; }
 
@@ -71,6 +83,18 @@ public sealed record ExampleOptions
                 case "--data":
                     options = options with { DataDirectory = NonEmpty(arg, Value()) };
                     break;
+                case "--dataset":
+                    options = options with { Dataset = NonEmpty(arg, Value()) };
+                    break;
+                case "--archs":
+                    options = options with { Architectures = NonEmpty(arg, Value()) };
+                    break;
+                case "--methods":
+                    options = options with { Methods = NonEmpty(arg, Value()) };
+                    break;
+                case "--seeds":
+                    options = options with { Seeds = PositiveInt(arg, Value()) };
+                    break;
                 default:
                     if (arg.StartsWith('-'))
                     {
@@ -97,5 +121,5 @@ public sealed record ExampleOptions
             : throw new UsageException($"{option} needs a positive integer, got '{value}'.");
 
     private static string NonEmpty(string option, string value) =>
-        value.Length > 0 ? value : throw new UsageException($"{option} needs a folder, got an empty value.");
+        value.Length > 0 ? value : throw new UsageException($"{option} needs a value, got an empty one.");
 }

@@ -1,3 +1,5 @@
+using Mtl.Examples;
+
 namespace Mtl.Tests.Examples;
 
 /// <summary>Each example in a tiny configuration: it runs, prints its result table and writes its plots.</summary>
@@ -77,6 +79,36 @@ public class ExamplesTests
         }
 
         run.AssertWrote("sharing-relations.png");
+    }
+
+    [Test]
+    public void CompareRunsEveryPairingAndItsTableIsDeterministic()
+    {
+        string[] args = ["compare", "--dataset", "penguins", "--epochs", "1", "--rows", "48", "--seeds", "2", "--archs", "hard,ple,dselect", "--methods", "equal,uw,pcgrad,upgrad,nash,famo", "--data", Data];
+        using var first = ExampleRun.Of(args);
+        using var second = ExampleRun.Of(args);
+
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.Error);
+        Assert.That(first.Output, Does.Contain("| single-task"));
+        Assert.That(first.Output, Does.Contain("species accuracy").And.Contain("body_mass_g MAE").And.Contain("Δm% (mean ± sd)"));
+        foreach (var (arch, method) in new[] { ("hard", "upgrad"), ("ple", "nash"), ("dselect", "famo") })
+        {
+            Assert.That(first.Output, Does.Match($@"\| {arch} +\| +{method} \|"));
+        }
+
+        first.AssertWrote("compare.png");
+        first.AssertWrote("compare.md");
+        string table = File.ReadAllText(Path.Combine(first.OutDirectory, "compare.md"));
+        Assert.That(table, Does.Contain("--dataset penguins --archs hard,ple,dselect"));
+        Assert.That(File.ReadAllText(Path.Combine(second.OutDirectory, "compare.md")), Is.EqualTo(table), "the same command gives the same table");
+    }
+
+    [Test]
+    public void CompareNamesAnUnknownMethod()
+    {
+        using var run = ExampleRun.Of("compare", "--methods", "equal,sgdx", "--epochs", "1", "--data", Data);
+        Assert.That(run.ExitCode, Is.EqualTo(ExampleRunner.BadInput));
+        Assert.That(run.Error, Does.Contain("unknown method 'sgdx'").And.Contain("upgrad"));
     }
 
     [Test]
