@@ -81,6 +81,7 @@ public sealed class CompareExample : IExample
         table.Add([.. baseline, "–"]);
         markdown.Add(baseline);
         var points = new List<(string Arch, string Method, double Ms, double Delta)>();
+        var failures = new List<string>();
         foreach (string arch in archs)
         {
             foreach (string method in methods)
@@ -99,19 +100,21 @@ public sealed class CompareExample : IExample
                         ms += run.MillisecondsPerStep / seeds;
                         deltas[s] = DeltaM.Percent([.. problem.Tasks.Select(t => new DeltaM.Entry(t.Name, run.Metrics[t.Name], single[s][t.Name], t.HigherIsBetter))]);
                     }
-                    catch (ArgumentException e) when (s == 0)
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                     {
-                        // A pairing the method cannot serve (GradNorm needs one shared weight matrix): reported, not hidden.
-                        failure = e.Message;
+                        // A pairing the method cannot serve, or a run it cannot finish (GLS once a loss reaches 0, a
+                        // divergence): reported in the table, not hidden, and the other runs go on.
+                        failure = $"seed {seed}: {e.Message}";
                     }
                 }
 
                 if (failure is not null)
                 {
-                    string[] row = [arch, method, .. problem.Tasks.Select(_ => "n/a"), "n/a"];
+                    string[] row = [arch, method, .. problem.Tasks.Select(_ => "failed"), "failed"];
                     table.Add([.. row, "–"]);
                     markdown.Add(row);
-                    w.WriteLine($"[{arch} / {method}] not applicable: {failure}");
+                    failures.Add($"{arch} / {method}: {failure}");
+                    w.WriteLine($"[{arch} / {method}] failed: {failure}");
                     continue;
                 }
 
@@ -130,7 +133,8 @@ public sealed class CompareExample : IExample
         string command = $"dotnet run -c Release --project Mtl.Examples -- compare --dataset {problem.Name} --archs {string.Join(',', archs)} --methods {string.Join(',', methods)} --seeds {seeds} --epochs {epochs} --seed {options.Seed}"
             + (options.Rows is { } rows ? $" --rows {rows}" : string.Empty);
         string md = context.OutputPath("compare.md");
-        File.WriteAllText(md, $"# {problem.Name}: {string.Join(", ", archs)} × {string.Join(", ", methods)}\n\n```\n{command}\n```\n\n{markdown}");
+        string failed = failures.Count == 0 ? string.Empty : "\nRuns that failed:\n\n" + string.Concat(failures.Select(f => $"- {f}\n"));
+        File.WriteAllText(md, $"# {problem.Name}: {string.Join(", ", archs)} × {string.Join(", ", methods)}\n\n```\n{command}\n```\n\n{markdown}{failed}");
         context.Wrote(md, "the table (deterministic columns) with its command");
 
         string png = context.OutputPath("compare.png");
