@@ -17,7 +17,7 @@ public static class ExampleRunner
 
     /// <summary>The examples, in the order they are listed.</summary>
     public static IReadOnlyList<IExample> Examples { get; } =
-        [new EnergyExample(), new PenguinsExample(), new FashionExample(), new AttributesExample(), new SharingExample(), new CompareExample(), new TransferExample(), new InspectExample()];
+        [new EnergyExample(), new PenguinsExample(), new FashionExample(), new AttributesExample(), new SharingExample(), new CompareExample(), new InputsExample(), new TransferExample(), new InspectExample()];
 
     /// <summary>Runs the command line <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)

@@ -112,6 +112,19 @@ public class ExamplesTests
     }
 
     [Test]
+    public void InputsTrainsTasksWithDifferentInputsThroughTheTrainer()
+    {
+        using var run = ExampleRun.Of("inputs", "--epochs", "2", "--data", Data);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("inputs relative_compactness, surface_area, wall_area, roof_area, overall_height"));
+        foreach (string row in new[] { "| separate", "| shared block", "| + uncertainty", "| + PCGrad" })
+        {
+            Assert.That(run.Output, Does.Contain(row));
+        }
+    }
+
+    [Test]
     public void TransferTabulatesEveryMethodOverTheCorrelations()
     {
         using var run = ExampleRun.Of("transfer", "--epochs", "1", "--rows", "64");

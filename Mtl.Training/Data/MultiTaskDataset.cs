@@ -146,6 +146,46 @@ public sealed class MultiTaskDataset<T>
     public MultiTaskDataset<T> WithFeatures(Tensor<T> features) =>
         new(features, FeatureNames, ScalableColumns, Embeddings, Tasks, DroppedRows) { TargetScalers = TargetScalers };
 
+    /// <summary>
+    /// This dataset with only the feature columns <paramref name="names"/>, in that order (a task's own view of a
+    /// table, for a multi-input model); the targets, their scalers and the embeddings are kept.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a feature of this dataset, or is given twice.</exception>
+    public MultiTaskDataset<T> SelectFeatures(params IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        int rows = Rows, width = Features.Shape[1];
+        var columns = new int[names.Count];
+        for (int j = 0; j < names.Count; j++)
+        {
+            int c = -1;
+            for (int k = 0; k < FeatureNames.Count && c < 0; k++)
+            {
+                c = FeatureNames[k] == names[j] ? k : -1;
+            }
+
+            columns[j] = c >= 0 ? c : throw new ArgumentException($"MultiTaskDataset.SelectFeatures: '{names[j]}' is not a feature (the features are {string.Join(", ", FeatureNames)}).", nameof(names));
+            if (Array.IndexOf(columns, c, 0, j) >= 0)
+            {
+                throw new ArgumentException($"MultiTaskDataset.SelectFeatures: '{names[j]}' is named twice.", nameof(names));
+            }
+        }
+
+        var selected = new Tensor<T>(rows, columns.Length);
+        var src = Features.ReadOnlySpan;
+        var dst = selected.Span;
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns.Length; j++)
+            {
+                dst[(i * columns.Length) + j] = src[(i * width) + columns[j]];
+            }
+        }
+
+        int[] scalable = [.. Enumerable.Range(0, columns.Length).Where(j => ScalableColumns.Contains(columns[j]))];
+        return new MultiTaskDataset<T>(selected, [.. names], scalable, Embeddings, Tasks, DroppedRows) { TargetScalers = TargetScalers };
+    }
+
     /// <summary>This dataset with task <paramref name="task"/> replaced (same name, same rows); the replaced
     /// task's entry in <see cref="TargetScalers"/> is dropped, since the new targets are not known to be scaled.</summary>
     public MultiTaskDataset<T> WithTask(TaskTarget<T> task) => WithTask(task, scaler: null);
