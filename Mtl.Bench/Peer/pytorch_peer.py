@@ -1,6 +1,6 @@
 """The PyTorch peer for Mtl.Bench's quick mode.
 
-Runs the same float32 GEMM sizes and the same three multi-task training steps as
+Runs the same float32 GEMM sizes and the same multi-task training steps (three dense, one CNN) as
 `dotnet run -c Release --project Mtl.Bench -- quick`, with 1 and 2 threads, and prints one JSON
 document on stdout:
 
@@ -89,6 +89,43 @@ def bench_train_step(batch, d_in, hidden, seconds):
     return median_seconds(step, seconds) * 1e3
 
 
+class Cnn(nn.Module):
+    """The fashion example's two-head CNN (Mtl.Bench/Quick/TrainStepBench.cs, Models.FashionCnn)."""
+
+    def __init__(self):
+        super().__init__()
+        self.shared = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * 7 * 14, 64), nn.ReLU())
+        self.heads = nn.ModuleList([nn.Linear(64, 10), nn.Linear(64, 10)])
+
+    def forward(self, x):
+        h = self.shared(x)
+        return [head(h) for head in self.heads]
+
+
+def bench_cnn_step(batch, seconds):
+    torch.manual_seed(0)
+    model = Cnn()
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    x = torch.rand(batch, 1, 28, 56)
+    left = torch.randint(0, 10, (batch,))
+    right = torch.randint(0, 10, (batch,))
+    ce = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        o0, o1 = model(x)
+        loss = ce(o0, left) + ce(o1, right)
+        loss.backward()
+        opt.step()
+
+    for _ in range(20):
+        step()
+    return median_seconds(step, seconds) * 1e3
+
+
 def openblas():
     """OpenBLAS as loaded by torch (same soname, so the same copy), or None."""
     for name in ("libopenblas.so.0", ctypes.util.find_library("openblas")):
@@ -119,6 +156,8 @@ def main():
         for name, batch, d_in, hidden in CONFIGS:
             ms = bench_train_step(batch, d_in, hidden, step_seconds)
             out["train_step"].append({"config": name, "threads": threads, "ms_per_step": round(ms, 4)})
+        ms = bench_cnn_step(64, step_seconds)
+        out["train_step"].append({"config": "cnn", "threads": threads, "ms_per_step": round(ms, 4)})
     json.dump(out, sys.stdout)
     print()
 

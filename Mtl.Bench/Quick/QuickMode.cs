@@ -23,6 +23,7 @@ internal static class QuickMode
         new("small", 64, 32, 64),
         new("medium", 256, 256, 512),
         new("large", 512, 1024, 2048),
+        new("cnn", 64, 28 * 56, 64, Cnn: true),
     ];
 
     private static readonly int[] SharingTasks = [2, 4, 8];
@@ -250,7 +251,7 @@ internal static class QuickMode
     {
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine("Training step (3 tasks, Adam; median ms per step; allocated bytes per steady-state step)");
+        Console.WriteLine("Training step (dense: 3 tasks; cnn: the fashion example's two-head CNN on [64, 1, 28, 56]; Adam; median ms per step; allocated bytes per steady-state step)");
         Console.WriteLine("config   batch    in  hidden   Mtl ms   bytes/step   PyTorch-1   PyTorch-2   speed-up");
         foreach (var (c, (ms, bytes)) in steps)
         {

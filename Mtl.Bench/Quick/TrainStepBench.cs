@@ -8,8 +8,9 @@ using Mtl.Training.Optim;
 
 namespace Mtl.Bench.Quick;
 
-/// <summary>A train_step configuration of the quick mode (all with three tasks).</summary>
-internal sealed record TrainStepConfig(string Name, int Batch, int In, int Hidden);
+/// <summary>A train_step configuration of the quick mode: a dense trunk with three tasks, or (<paramref name="Cnn"/>)
+/// the fashion example's two-head CNN on [batch, 1, 28, 56] images (In is then the pixels, Hidden the trunk's width).</summary>
+internal sealed record TrainStepConfig(string Name, int Batch, int In, int Hidden, bool Cnn = false);
 
 /// <summary>
 /// One multi-task training step as the issue defines it, also used by the BenchmarkDotNet suite: trunk
@@ -27,15 +28,25 @@ internal sealed class TrainStep
     private readonly MseLoss<float> _mse = new();
     private readonly CrossEntropyLoss<float> _crossEntropy = new();
 
+    private readonly bool _cnn;
+    private readonly int[] _rightLabels = [];
+
     public TrainStep(TrainStepConfig config, int seed = 0)
     {
         var random = new SeededRandom(seed);
-        _model = Models.HardSharing(config.In, config.Hidden, [("t0", 1), ("t1", 10), ("t2", 1)], random);
-        _optimizer = new Adam<float>(_model.NamedParameters(), new AdamOptions { LearningRate = 1e-3 });
-        _x = Var<float>.Constant(Tensor.RandomNormal<float>(random, new Shape(config.Batch, config.In)));
+        _cnn = config.Cnn;
+        _model = _cnn ? Models.FashionCnn(random) : Models.HardSharing(config.In, config.Hidden, [("t0", 1), ("t1", 10), ("t2", 1)], random);
+        _optimizer = new Adam<float>(_model.NamedParameters(), new AdamOptions { LearningRate = _cnn ? 2e-3 : 1e-3 });
+        _x = Var<float>.Constant(_cnn
+            ? Tensor.RandomUniform<float>(random, new Shape(config.Batch, 1, 28, 56))
+            : Tensor.RandomNormal<float>(random, new Shape(config.Batch, config.In)));
         _y0 = Tensor.RandomNormal<float>(random, new Shape(config.Batch, 1));
         _y2 = Tensor.RandomNormal<float>(random, new Shape(config.Batch, 1));
         _labels = Enumerable.Range(0, config.Batch).Select(_ => random.NextInt(10)).ToArray();
+        if (_cnn)
+        {
+            _rightLabels = Enumerable.Range(0, config.Batch).Select(_ => random.NextInt(10)).ToArray();
+        }
     }
 
     /// <summary>The model, for inspection.</summary>
@@ -46,7 +57,9 @@ internal sealed class TrainStep
     {
         _optimizer.ZeroGrad();
         var outputs = _model.Forward(_x);
-        var loss = _mse.Compute(outputs["t0"], _y0) + _crossEntropy.Compute(outputs["t1"], _labels) + _mse.Compute(outputs["t2"], _y2);
+        var loss = _cnn
+            ? _crossEntropy.Compute(outputs["left"], _labels) + _crossEntropy.Compute(outputs["right"], _rightLabels)
+            : _mse.Compute(outputs["t0"], _y0) + _crossEntropy.Compute(outputs["t1"], _labels) + _mse.Compute(outputs["t2"], _y2);
         loss.Backward();
         _optimizer.Step();
         return loss.Item();
@@ -56,6 +69,20 @@ internal sealed class TrainStep
 /// <summary>The models the benchmarks train.</summary>
 internal static class Models
 {
+    /// <summary>The fashion example's CNN: conv 3×3×8 - relu - maxpool 2 - conv 3×3×16 - relu - maxpool 2 - flatten -
+    /// linear 64 - relu, heads "left" and "right" Linear(64, 10), on [N, 1, 28, 56].</summary>
+    public static MultiTaskModel<float> FashionCnn(SeededRandom random)
+    {
+        var trunk = new Sequential<float>(
+            new Conv2d<float>(1, 8, 3, random, padding: 1), new ReLU<float>(), new MaxPool2d<float>(2),
+            new Conv2d<float>(8, 16, 3, random, padding: 1), new ReLU<float>(), new MaxPool2d<float>(2),
+            new Flatten<float>(),
+            new Linear<float>(16 * 7 * 14, 64, random), new ReLU<float>());
+        return new MultiTaskModel<float>(trunk)
+            .AddHead("left", new Linear<float>(64, 10, random))
+            .AddHead("right", new Linear<float>(64, 10, random));
+    }
+
     /// <summary>Trunk Linear(in,h)-ReLU-Linear(h,h)-ReLU and one Linear(h, width) head per task.</summary>
     public static MultiTaskModel<float> HardSharing(int inputs, int hidden, IReadOnlyList<(string Task, int Width)> heads, SeededRandom random)
     {
