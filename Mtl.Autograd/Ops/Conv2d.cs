@@ -20,7 +20,8 @@ public static partial class Ops
 /// y[n] = W·col(x[n]) + b, where col (im2col) lays each receptive field out as a column
 /// [C·kh·kw, OH·OW] and W is viewed as [O, C·kh·kw]. Backward per sample, with G = dy[n] [O, OH·OW]:
 /// dW += G·colᵀ, db += Σ_columns G, dx[n] += col2im(Wᵀ·G) (col2im adds every column entry back onto the
-/// input pixel it was copied from, so overlapping windows accumulate).
+/// input pixel it was copied from, so overlapping windows accumulate). Samples run in parallel; the
+/// per-sample weight gradients are summed in sample order, so the result is the same for any thread count.
 /// </summary>
 internal sealed class Conv2dNode<T> : Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -56,29 +57,10 @@ internal sealed class Conv2dNode<T> : Node<T>
         int n = x.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
         var colBuffer = tape.NewTensor<T>(new Shape(n, rows, cols));
         var y = tape.NewTensor<T>(new Shape(n, outC, g.OutH, g.OutW));
-        var xs = x.Value.ReadOnlySpan;
-        var ys = y.Span;
-        var ws = w.Value.ReadOnlySpan;
-        for (int s = 0; s < n; s++)
-        {
-            var col = colBuffer.Span.Slice(s * rows * cols, rows * cols);
-            g.Im2Col(xs.Slice(s * g.InputSize, g.InputSize), col);
-            var ysample = ys.Slice(s * outC * cols, outC * cols);
-            if (b is null)
-            {
-                ysample.Clear();
-            }
-            else
-            {
-                var bs = b.Value.ReadOnlySpan;
-                for (int o = 0; o < outC; o++)
-                {
-                    ysample.Slice(o * cols, cols).Fill(bs[o]);
-                }
-            }
 
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outC, cols, rows, ws, col, ysample, accumulate: true);
-        }
+        // Samples are independent: split across threads by sample (each im2col and GEMM is one sample's), so the
+        // result cannot depend on the thread count.
+        MtlParallel.For(n, new ForwardSamples(g, x.Value, w.Value, b?.Value, colBuffer, y), cost: (long)n * outC * rows * cols, align: 1);
 
         bool grad = x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false);
         var node = NodePool<Conv2dNode<T>>.Rent();
@@ -90,39 +72,104 @@ internal sealed class Conv2dNode<T> : Node<T>
     {
         var (x, w, b, g, columns) = (_x, _w, _b, _g, _columns);
         int n = x.Shape[0], outC = w.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
-        var dy = Dy.ReadOnlySpan;
         var gx = x.GradSink();
         var gw = w.GradSink();
         var gb = b?.GradSink();
-        var dcol = gx is null ? null : TensorPool<T>.Lease(new Shape(rows, cols), clear: false);
-        for (int s = 0; s < n; s++)
+
+        // Per sample, in parallel: its weight gradient G·colᵀ into its own slot, and its input gradient
+        // col2im(Wᵀ·G) into its own part of dx. The slots are then added to dW in sample order, so dW is the
+        // same for any thread count.
+        var partial = gw is null ? null : TensorPool<T>.Lease(new Shape(n, outC * rows), clear: false);
+        var dcol = gx is null ? null : TensorPool<T>.Lease(new Shape(n, rows * cols), clear: false);
+        MtlParallel.For(n, new BackwardSamples(g, w.Value, Dy, columns, partial, dcol, gx), cost: (long)n * outC * rows * cols * 2, align: 1);
+        if (partial is not null)
         {
-            var gs = dy.Slice(s * outC * cols, outC * cols);
-            if (gw is not null)
+            var sum = gw!.Span;
+            var parts = partial.ReadOnlySpan;
+            for (int s = 0; s < n; s++)
             {
-                var col = columns.ReadOnlySpan.Slice(s * rows * cols, rows * cols);
-                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, outC, rows, cols, gs, col, gw.Span, accumulate: true);
+                TensorPrimitives.Add(sum, parts.Slice(s * outC * rows, outC * rows), sum);
             }
 
-            if (gb is not null)
+            TensorPool<T>.Return(partial);
+        }
+
+        if (gb is not null)
+        {
+            var dy = Dy.ReadOnlySpan;
+            var d = gb.Span;
+            for (int s = 0; s < n; s++)
             {
-                var d = gb.Span;
                 for (int o = 0; o < outC; o++)
                 {
-                    d[o] += TensorPrimitives.Sum(gs.Slice(o * cols, cols));
+                    d[o] += TensorPrimitives.Sum(dy.Slice(((s * outC) + o) * cols, cols));
                 }
-            }
-
-            if (gx is not null)
-            {
-                Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, rows, cols, outC, w.Value.ReadOnlySpan, gs, dcol!.Span, accumulate: false);
-                g.Col2ImAdd(dcol.ReadOnlySpan, gx.Span.Slice(s * g.InputSize, g.InputSize));
             }
         }
 
         if (dcol is not null)
         {
             TensorPool<T>.Return(dcol);
+        }
+    }
+
+    /// <summary>Samples [start, end) of the forward pass: im2col, y = bias, y += W·col.</summary>
+    private readonly struct ForwardSamples(Conv2dGeometry g, Tensor<T> x, Tensor<T> w, Tensor<T>? bias, Tensor<T> columns, Tensor<T> y) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            int outC = w.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
+            var xs = x.ReadOnlySpan;
+            var ws = w.ReadOnlySpan;
+            var ys = y.Span;
+            var all = columns.Span;
+            for (int s = start; s < end; s++)
+            {
+                var col = all.Slice(s * rows * cols, rows * cols);
+                g.Im2Col(xs.Slice(s * g.InputSize, g.InputSize), col);
+                var ysample = ys.Slice(s * outC * cols, outC * cols);
+                if (bias is null)
+                {
+                    ysample.Clear();
+                }
+                else
+                {
+                    var bs = bias.ReadOnlySpan;
+                    for (int o = 0; o < outC; o++)
+                    {
+                        ysample.Slice(o * cols, cols).Fill(bs[o]);
+                    }
+                }
+
+                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outC, cols, rows, ws, col, ysample, accumulate: true);
+            }
+        }
+    }
+
+    /// <summary>Samples [start, end) of the backward pass: the sample's G·colᵀ into its slot of
+    /// <paramref name="partial"/>, and dx[s] += col2im(Wᵀ·G) through its slot of <paramref name="dcol"/>.</summary>
+    private readonly struct BackwardSamples(Conv2dGeometry g, Tensor<T> w, Tensor<T> dy, Tensor<T> columns, Tensor<T>? partial, Tensor<T>? dcol, Tensor<T>? dx) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            int outC = w.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
+            var dys = dy.ReadOnlySpan;
+            var cs = columns.ReadOnlySpan;
+            for (int s = start; s < end; s++)
+            {
+                var gs = dys.Slice(s * outC * cols, outC * cols);
+                if (partial is not null)
+                {
+                    Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, outC, rows, cols, gs, cs.Slice(s * rows * cols, rows * cols), partial.Span.Slice(s * outC * rows, outC * rows), accumulate: false);
+                }
+
+                if (dcol is not null)
+                {
+                    var d = dcol.Span.Slice(s * rows * cols, rows * cols);
+                    Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, rows, cols, outC, w.ReadOnlySpan, gs, d, accumulate: false);
+                    g.Col2ImAdd(d, dx!.Span.Slice(s * g.InputSize, g.InputSize));
+                }
+            }
         }
     }
 
