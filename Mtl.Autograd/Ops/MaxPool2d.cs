@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Mtl.Tensors;
 
 namespace Mtl.Autograd;
@@ -16,13 +18,14 @@ public static partial class Ops
 
 /// <summary>
 /// y[n, c, oy, ox] = max of the window at (oy·sh, ox·sw); dx += dy at the window's first maximal element
-/// in row-major order (ties go to the first, a NaN wins and propagates), 0 elsewhere. The argmax is
-/// found again in backward from x and y rather than saved.
+/// in row-major order (ties go to the first, a NaN wins and propagates), 0 elsewhere. The forward pass saves
+/// each window's argmax (its offset in the window, kept as a T on the tape), so backward is a plain scatter.
 /// </summary>
 internal sealed class MaxPool2dNode<T> : UnaryNode<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private Conv2dGeometry _g;
+    private Tensor<T> _argmax = null!;
 
     public override string OpName => "max_pool2d";
 
@@ -38,13 +41,16 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
 
         var g = Conv2dGeometry.Create(x.Shape, kernel.Height, kernel.Width, stride, (0, 0), "max_pool2d");
         int planes = x.Shape[0] * x.Shape[1];
-        var y = tape.NewTensor<T>(new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW));
+        var shape = new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW);
+        var y = tape.NewTensor<T>(shape);
+        var argmax = tape.NewTensor<T>(shape);
 
         // Planes are independent: split across threads by plane, so the result cannot depend on the split.
-        MtlParallel.For(planes, new Pool(g, x.Value, y, null, null), cost: (long)planes * g.H * g.W, align: 1);
+        MtlParallel.For(planes, new PoolForward(g, x.Value, y, argmax), cost: (long)planes * g.H * g.W, align: 1);
         var node = NodePool<MaxPool2dNode<T>>.Rent();
         node.SetInput(x);
         node._g = g;
+        node._argmax = argmax;
         return tape.Record(node, y, x.RequiresGrad);
     }
 
@@ -56,111 +62,139 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
         }
 
         int planes = X.Shape[0] * X.Shape[1];
-        MtlParallel.For(planes, new Pool(_g, X.Value, null, Dy, gx), cost: (long)planes * _g.H * _g.W, align: 1);
+        MtlParallel.For(planes, new PoolBackward(_g, _argmax, Dy, gx), cost: (long)planes * _g.H * _g.W, align: 1);
     }
 
     private protected override void Release()
     {
         ClearInput();
+        _argmax = null!;
         NodePool<MaxPool2dNode<T>>.Return(this);
     }
 
-    /// <summary>
-    /// Planes [start, end): forward (y = the window maxima) when <paramref name="y"/> is given, else backward
-    /// (dx[argmax] += dy). Each window's argmax is its first maximal element in row-major order, or its first
-    /// NaN; the common 2×2 window with stride 2 has its own loop.
-    /// </summary>
-    private readonly struct Pool(Conv2dGeometry g, Tensor<T> x, Tensor<T>? y, Tensor<T>? dy, Tensor<T>? dx) : IRangeWork
+    /// <summary>Planes [start, end): y = the window maxima, argmax = each maximum's offset i·kw + j in its window.</summary>
+    private readonly struct PoolForward(Conv2dGeometry g, Tensor<T> x, Tensor<T> y, Tensor<T> argmax) : IRangeWork
     {
         public void Run(int start, int end)
         {
             int h = g.H, w = g.W, outH = g.OutH, outW = g.OutW, size = h * w, outSize = outH * outW;
-            bool pairs = g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2;
             var xs = x.ReadOnlySpan;
-            var ys = y is null ? default : y.Span;
-            var dys = dy is null ? default : dy.ReadOnlySpan;
-            var dxs = dx is null ? default : dx.Span;
+            var ys = y.Span;
+            var ids = argmax.Span;
+            bool pairs = typeof(T) == typeof(float) && g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2;
             for (int p = start; p < end; p++)
             {
                 var plane = xs.Slice(p * size, size);
                 for (int oy = 0; oy < outH; oy++)
                 {
                     int row = (p * outSize) + (oy * outW);
+                    if (pairs)
+                    {
+                        Pairs(MemoryMarshal.Cast<T, float>(plane), 2 * oy * w, w, outW, MemoryMarshal.Cast<T, float>(ys.Slice(row, outW)), ids.Slice(row, outW));
+                        continue;
+                    }
+
                     for (int ox = 0; ox < outW; ox++)
                     {
-                        int at = pairs ? ArgMax2x2(plane, (2 * oy * w) + (2 * ox), w) : ArgMax(g, plane, oy, ox);
-                        if (y is not null)
-                        {
-                            ys[row + ox] = plane[at];
-                        }
-                        else
-                        {
-                            dxs[(p * size) + at] += dys[row + ox];
-                        }
+                        int offset = ArgMax(g, plane, oy, ox);
+                        int y0 = oy * g.StrideH, x0 = ox * g.StrideW;
+                        ys[row + ox] = plane[((y0 + (offset / g.KernelW)) * w) + x0 + (offset % g.KernelW)];
+                        ids[row + ox] = T.CreateTruncating(offset);
                     }
                 }
             }
         }
     }
 
-    /// <summary>The 2×2 window at <paramref name="corner"/>: the first maximal element in the order (0,0), (0,1),
-    /// (1,0), (1,1), or the first NaN — the same choice as <see cref="ArgMax"/>.</summary>
-    private static int ArgMax2x2(ReadOnlySpan<T> plane, int corner, int width)
+    /// <summary>Planes [start, end): dx[window origin + saved offset] += dy.</summary>
+    private readonly struct PoolBackward(Conv2dGeometry g, Tensor<T> argmax, Tensor<T> dy, Tensor<T> dx) : IRangeWork
     {
-        int best = corner;
-        T b = plane[corner];
-        if (T.IsNaN(b))
+        public void Run(int start, int end)
         {
-            return best;
-        }
-
-        int second = corner + 1, third = corner + width, fourth = corner + width + 1;
-        T v = plane[second];
-        if (v > b || T.IsNaN(v))
-        {
-            if (T.IsNaN(v))
+            int w = g.W, kw = g.KernelW, outH = g.OutH, outW = g.OutW, size = g.H * w, outSize = outH * outW;
+            var ids = argmax.ReadOnlySpan;
+            var dys = dy.ReadOnlySpan;
+            var dxs = dx.Span;
+            for (int p = start; p < end; p++)
             {
-                return second;
+                var plane = dxs.Slice(p * size, size);
+                for (int oy = 0; oy < outH; oy++)
+                {
+                    int row = (p * outSize) + (oy * outW), y0 = oy * g.StrideH;
+                    for (int ox = 0; ox < outW; ox++)
+                    {
+                        int offset = int.CreateTruncating(ids[row + ox]);
+                        plane[((y0 + (offset / kw)) * w) + (ox * g.StrideW) + (offset % kw)] += dys[row + ox];
+                    }
+                }
             }
-
-            best = second;
-            b = v;
         }
-
-        v = plane[third];
-        if (v > b || T.IsNaN(v))
-        {
-            if (T.IsNaN(v))
-            {
-                return third;
-            }
-
-            best = third;
-            b = v;
-        }
-
-        v = plane[fourth];
-        return v > b || T.IsNaN(v) ? fourth : best;
     }
 
-    /// <summary>Flat index in the plane of the window's first maximal element (or first NaN).</summary>
+    /// <summary>
+    /// One output row of a 2×2, stride-2 float pool, without branches on the data (activations make the
+    /// comparisons unpredictable, and a mispredicted branch per comparison cost more than the rest of the pass).
+    /// Each candidate gets an integer key that orders like the float, with −0 equal to +0 and every NaN above
+    /// everything; the key is shifted left by 2 and the low bits hold 3 − offset, so the largest packed key is
+    /// the first maximal element, or the first NaN: the same choice as <see cref="ArgMax"/>.
+    /// </summary>
+    private static void Pairs(ReadOnlySpan<float> plane, int top, int width, int outW, Span<float> y, Span<T> ids)
+    {
+        var upper = plane.Slice(top, 2 * outW);
+        var lower = plane.Slice(top + width, 2 * outW);
+        for (int ox = 0; ox < outW; ox++)
+        {
+            long k0 = Key(upper[2 * ox], 3), k1 = Key(upper[(2 * ox) + 1], 2);
+            long k2 = Key(lower[2 * ox], 1), k3 = Key(lower[(2 * ox) + 1], 0);
+            long best = Max(Max(k0, k1), Max(k2, k3));
+            int offset = 3 - (int)(best & 3);
+            y[ox] = plane[top + (2 * ox) + ((offset >> 1) * width) + (offset & 1)];
+            ids[ox] = T.CreateTruncating(offset);
+        }
+    }
+
+    /// <summary>max(a, b) by arithmetic, not a branch (the keys are far from overflowing a long).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Max(long a, long b)
+    {
+        long d = a - b;
+        return a - (d & (d >> 63));
+    }
+
+    /// <summary>The packed key of <paramref name="v"/>: its order-preserving integer (−0 as +0, NaN as the maximum)
+    /// shifted left by 2, with <paramref name="rank"/> (3 − offset) in the low bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Key(float v, int rank)
+    {
+        int bits = BitConverter.SingleToInt32Bits(v);
+        int magnitude = bits & int.MaxValue;
+        int ordered = bits ^ ((bits >> 31) & int.MaxValue);   // negative floats: flip the magnitude, so the int order is the float order
+        int zero = (magnitude - 1) >> 31;                       // −1 for ±0
+        int nan = (0x7F800000 - magnitude) >> 31;               // −1 for NaN
+        ordered = (ordered & ~zero & ~nan) | (int.MaxValue & nan);
+        return ((long)ordered << 2) | (long)rank;
+    }
+
+    /// <summary>Offset i·kw + j in the window of its first maximal element (or first NaN).</summary>
     private static int ArgMax(Conv2dGeometry g, ReadOnlySpan<T> plane, int oy, int ox)
     {
         int y0 = oy * g.StrideH, x0 = ox * g.StrideW;
-        int best = (y0 * g.W) + x0;
+        int best = 0;
+        T b = plane[(y0 * g.W) + x0];
         for (int i = 0; i < g.KernelH; i++)
         {
             for (int j = 0; j < g.KernelW; j++)
             {
-                int at = ((y0 + i) * g.W) + x0 + j;
-                if (T.IsNaN(plane[best]))
+                if (T.IsNaN(b))
                 {
                     return best;
                 }
 
-                if (plane[at] > plane[best] || T.IsNaN(plane[at]))
+                T v = plane[((y0 + i) * g.W) + x0 + j];
+                if (v > b || T.IsNaN(v))
                 {
-                    best = at;
+                    best = (i * g.KernelW) + j;
+                    b = v;
                 }
             }
         }

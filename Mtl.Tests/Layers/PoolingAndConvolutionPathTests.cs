@@ -1,0 +1,80 @@
+using Mtl.Autograd;
+using Mtl.Tensors;
+
+namespace Mtl.Tests.Layers;
+
+/// <summary>The fast paths of the CNN step: the branch-free 2×2 float max pool against the general window loop
+/// (run in double), and convolution and pooling split across threads against one thread.</summary>
+public class PoolingAndConvolutionPathTests
+{
+    /// <summary>Windows full of ties, ±0, infinities and NaNs: the float 2×2 path picks the same element as the
+    /// general rule (first maximum in row-major order, first NaN wins), forward and backward.</summary>
+    [Test]
+    public void TheFloatPairPathChoosesTheSameElementAsTheGeneralRule()
+    {
+        float[] palette = [-1f, -0f, 0f, 1f, 1f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 2.5f, -2.5f];
+        var random = new SeededRandom(5);
+        int n = 3, c = 2, h = 6, w = 8;
+        var xf = new Tensor<float>(n, c, h, w);
+        var xd = new Tensor<double>(n, c, h, w);
+        for (int i = 0; i < xf.Length; i++)
+        {
+            xf[i] = palette[random.NextInt(palette.Length)];
+            xd[i] = xf[i];
+        }
+
+        var vf = Var<float>.Parameter(xf);
+        var yf = Ops.MaxPool2d(vf, (2, 2));
+        var seed = Tensor.RandomNormal<float>(7, yf.Shape[0], yf.Shape[1], yf.Shape[2], yf.Shape[3]);
+        var yfs = yf.Data.ToArray();
+        (yf * seed).Sum().Backward();
+
+        // The same windows through the general loop (the double path), each op on its own tape generation.
+        var vd = Var<double>.Parameter(xd);
+        var yd = Ops.MaxPool2d(vd, (2, 2));
+        var yds = yd.Data.ToArray();
+        var seedD = new Tensor<double>(seed.Shape);
+        for (int i = 0; i < seed.Length; i++)
+        {
+            seedD[i] = seed[i];
+        }
+
+        (yd * seedD).Sum().Backward();
+        for (int i = 0; i < yfs.Length; i++)
+        {
+            bool bothNaN = float.IsNaN(yfs[i]) && double.IsNaN(yds[i]);
+            Assert.That(bothNaN || BitConverter.SingleToInt32Bits(yfs[i]) == BitConverter.SingleToInt32Bits((float)yds[i]), Is.True, $"output {i}: {yfs[i]} against {yds[i]}");
+        }
+
+        for (int i = 0; i < xf.Length; i++)
+        {
+            Assert.That((double)vf.Grad![i], Is.EqualTo(vd.Grad![i]), $"dx[{i}]: the gradient goes to the same element");
+        }
+    }
+
+    [Test]
+    public void ConvolutionAndPoolingAreBitwiseTheSameOnOneAndTwoThreads()
+    {
+        float[] Run(int threads)
+        {
+            int saved = MtlThreads.Count;
+            MtlThreads.Count = threads;
+            try
+            {
+                var random = new SeededRandom(3);
+                var x = Var<float>.Parameter(Tensor.RandomNormal<float>(random, new Shape(16, 3, 12, 14)));
+                var w = Var<float>.Parameter(Tensor.RandomNormal<float>(random, new Shape(8, 3, 3, 3)));
+                var b = Var<float>.Parameter(Tensor.RandomNormal<float>(random, new Shape(8)));
+                var y = Ops.MaxPool2d(Ops.Conv2d(x, w, b, padding: (1, 1)).Relu(), (2, 2));
+                (y * y).Sum().Backward();
+                return [.. y.Data.ToArray(), .. x.Grad!.ToArray(), .. w.Grad!.ToArray(), .. b.Grad!.ToArray()];
+            }
+            finally
+            {
+                MtlThreads.Count = saved;
+            }
+        }
+
+        Assert.That(Run(2), Is.EqualTo(Run(1)));
+    }
+}
