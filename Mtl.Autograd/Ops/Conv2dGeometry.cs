@@ -63,6 +63,16 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
                         }
 
                         var src = x.Slice(((c * H) + iy) * W, W);
+                        if (StrideW == 1)
+                        {
+                            // ix = ox − pw + j: one contiguous run of the input row, zeros where it falls in the padding.
+                            var (lo, hi) = ValidColumns(j);
+                            dst[..lo].Clear();
+                            src.Slice(lo - PadW + j, hi - lo).CopyTo(dst[lo..hi]);
+                            dst[hi..].Clear();
+                            continue;
+                        }
+
                         for (int ox = 0; ox < outW; ox++)
                         {
                             int ix = (ox * StrideW) - PadW + j;
@@ -72,6 +82,13 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
                 }
             }
         }
+    }
+
+    /// <summary>With stride 1, the output columns [lo, hi) whose input column ox − pw + j lies inside the row.</summary>
+    private (int Lo, int Hi) ValidColumns(int j)
+    {
+        int lo = Math.Clamp(PadW - j, 0, OutW), hi = Math.Clamp(W + PadW - j, lo, OutW);
+        return (lo, hi);
     }
 
     /// <summary>The adjoint of <see cref="Im2Col{T}"/>: dx[c, iy, ix] += every column entry copied from it.</summary>
@@ -96,6 +113,15 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
 
                         var src = row.Slice(oy * outW, outW);
                         var dst = dx.Slice(((c * H) + iy) * W, W);
+                        if (StrideW == 1)
+                        {
+                            // The adjoint of the contiguous run above: each input pixel of the run gets one entry.
+                            var (lo, hi) = ValidColumns(j);
+                            var run = dst.Slice(lo - PadW + j, hi - lo);
+                            TensorPrimitives.Add(run, src[lo..hi], run);
+                            continue;
+                        }
+
                         for (int ox = 0; ox < outW; ox++)
                         {
                             int ix = (ox * StrideW) - PadW + j;
