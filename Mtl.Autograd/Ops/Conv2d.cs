@@ -146,6 +146,9 @@ internal sealed class Conv2dNode<T> : Node<T>
         }
     }
 
+    /// <summary>Column rows (C·kh·kw) up to which a sample's weight gradient is computed as dot products.</summary>
+    private const int DotRows = 32;
+
     /// <summary>Samples [start, end) of the backward pass: the sample's G·colᵀ into its slot of
     /// <paramref name="partial"/>, and dx[s] += col2im(Wᵀ·G) through its slot of <paramref name="dcol"/>.</summary>
     private readonly struct BackwardSamples(Conv2dGeometry g, Tensor<T> w, Tensor<T> dy, Tensor<T> columns, Tensor<T>? partial, Tensor<T>? dcol, Tensor<T>? dx) : IRangeWork
@@ -160,7 +163,25 @@ internal sealed class Conv2dNode<T> : Node<T>
                 var gs = dys.Slice(s * outC * cols, outC * cols);
                 if (partial is not null)
                 {
-                    Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, outC, rows, cols, gs, cs.Slice(s * rows * cols, rows * cols), partial.Span.Slice(s * outC * rows, outC * rows), accumulate: false);
+                    var col = cs.Slice(s * rows * cols, rows * cols);
+                    var slot = partial.Span.Slice(s * outC * rows, outC * rows);
+                    if (rows <= DotRows)
+                    {
+                        // Few column rows (a first layer on 1-3 channels: 9-27): O·rows dot products of two contiguous
+                        // rows of length OH·OW, faster than a GEMM whose output is that narrow.
+                        for (int o = 0; o < outC; o++)
+                        {
+                            var gRow = gs.Slice(o * cols, cols);
+                            for (int r = 0; r < rows; r++)
+                            {
+                                slot[(o * rows) + r] = TensorPrimitives.Dot(gRow, col.Slice(r * cols, cols));
+                            }
+                        }
+                    }
+                    else
+                    {
+                        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, outC, rows, cols, gs, col, slot, accumulate: false);
+                    }
                 }
 
                 if (dcol is not null)
