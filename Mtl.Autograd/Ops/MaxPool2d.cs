@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Mtl.Tensors;
 
 namespace Mtl.Autograd;
@@ -142,7 +143,8 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
     {
         var upper = plane.Slice(top, 2 * outW);
         var lower = plane.Slice(top + width, 2 * outW);
-        for (int ox = 0; ox < outW; ox++)
+        int ox = Vector256.IsHardwareAccelerated ? PairsVector256(upper, lower, outW, y, MemoryMarshal.Cast<T, float>(ids)) : 0;
+        for (; ox < outW; ox++)
         {
             long k0 = Key(upper[2 * ox], 3), k1 = Key(upper[(2 * ox) + 1], 2);
             long k2 = Key(lower[2 * ox], 1), k3 = Key(lower[(2 * ox) + 1], 0);
@@ -150,6 +152,47 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
             int offset = 3 - (int)(best & 3);
             y[ox] = plane[top + (2 * ox) + ((offset >> 1) * width) + (offset & 1)];
             ids[ox] = T.CreateTruncating(offset);
+        }
+    }
+
+    /// <summary>
+    /// Eight windows at a time: the four candidates of each window de-interleaved from two rows into four vectors,
+    /// then a running maximum by selects (take a candidate when it is larger, or NaN while the maximum is not), so
+    /// each window keeps its first maximum or first NaN, as the scalar rule. Returns the windows done.
+    /// </summary>
+    private static int PairsVector256(ReadOnlySpan<float> upper, ReadOnlySpan<float> lower, int outW, Span<float> y, Span<float> ids)
+    {
+        var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        int ox = 0;
+        for (; ox + 8 <= outW; ox += 8)
+        {
+            var (u0, u1) = Deinterleave(Vector256.Create(upper.Slice(2 * ox, 8)), Vector256.Create(upper.Slice((2 * ox) + 8, 8)), order);
+            var (l0, l1) = Deinterleave(Vector256.Create(lower.Slice(2 * ox, 8)), Vector256.Create(lower.Slice((2 * ox) + 8, 8)), order);
+            var best = u0;
+            var at = Vector256<int>.Zero;
+            Take(u1, 1, ref best, ref at);
+            Take(l0, 2, ref best, ref at);
+            Take(l1, 3, ref best, ref at);
+            best.CopyTo(y.Slice(ox, 8));
+            Vector256.ConvertToSingle(at).CopyTo(ids.Slice(ox, 8));
+        }
+
+        return ox;
+
+        static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> a, Vector256<float> b, Vector256<int> order)
+        {
+            var sa = Vector256.Shuffle(a, order);
+            var sb = Vector256.Shuffle(b, order);
+            return (Vector256.Create(sa.GetLower(), sb.GetLower()), Vector256.Create(sa.GetUpper(), sb.GetUpper()));
+        }
+
+        static void Take(Vector256<float> v, int offset, ref Vector256<float> best, ref Vector256<int> at)
+        {
+            var vNaN = ~Vector256.Equals(v, v);
+            var bestNaN = ~Vector256.Equals(best, best);
+            var take = Vector256.GreaterThan(v, best) | (vNaN & ~bestNaN);
+            best = Vector256.ConditionalSelect(take, v, best);
+            at = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(offset), at);
         }
     }
 
