@@ -122,6 +122,18 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
                 for (int oy = 0; oy < outH; oy++)
                 {
                     int row = (p * outSize) + (oy * outW), y0 = oy * g.StrideH;
+                    if (kw == 2)
+                    {
+                        // The common 2-wide window: the offset's row and column by shift and mask, not a division.
+                        for (int ox = 0; ox < outW; ox++)
+                        {
+                            int offset = int.CreateTruncating(ids[row + ox]);
+                            plane[((y0 + (offset >> 1)) * w) + (ox * g.StrideW) + (offset & 1)] += dys[row + ox];
+                        }
+
+                        continue;
+                    }
+
                     for (int ox = 0; ox < outW; ox++)
                     {
                         int offset = int.CreateTruncating(ids[row + ox]);
