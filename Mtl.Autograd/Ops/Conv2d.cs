@@ -55,12 +55,21 @@ internal sealed class Conv2dNode<T> : Node<T>
 
         var g = Conv2dGeometry.Create(x.Shape, w.Shape[2], w.Shape[3], stride, padding, "conv2d");
         int n = x.Shape[0], rows = g.ColumnRows, cols = g.OutH * g.OutW;
-        var colBuffer = tape.NewTensor<T>(new Shape(n, rows, cols));
+        // The column matrix is kept for backward while recording; under NoGrad (evaluation) it is only scratch,
+        // leased and returned here, so that inference does not allocate it anew on every call.
+        bool recording = tape.IsRecording;
+        var colBuffer = recording ? tape.NewTensor<T>(new Shape(n, rows, cols)) : TensorPool<T>.Lease(new Shape(n, rows, cols), clear: false);
         var y = tape.NewTensor<T>(new Shape(n, outC, g.OutH, g.OutW));
 
         // Samples are independent: split across threads by sample (each im2col and GEMM is one sample's), so the
         // result cannot depend on the thread count.
         MtlParallel.For(n, new ForwardSamples(g, x.Value, w.Value, b?.Value, colBuffer, y), cost: (long)n * outC * rows * cols, align: 1);
+
+        if (!recording)
+        {
+            TensorPool<T>.Return(colBuffer);
+            colBuffer = null!;
+        }
 
         bool grad = x.RequiresGrad || w.RequiresGrad || (b?.RequiresGrad ?? false);
         var node = NodePool<Conv2dNode<T>>.Rent();

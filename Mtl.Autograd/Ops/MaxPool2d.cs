@@ -44,10 +44,18 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
         int planes = x.Shape[0] * x.Shape[1];
         var shape = new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW);
         var y = tape.NewTensor<T>(shape);
-        var argmax = tape.NewTensor<T>(shape);
+        // The argmax is kept for backward while recording; under NoGrad it is scratch, leased and returned.
+        bool recording = tape.IsRecording;
+        var argmax = recording ? tape.NewTensor<T>(shape) : TensorPool<T>.Lease(shape, clear: false);
 
         // Planes are independent: split across threads by plane, so the result cannot depend on the split.
         MtlParallel.For(planes, new PoolForward(g, x.Value, y, argmax), cost: (long)planes * g.H * g.W, align: 1);
+        if (!recording)
+        {
+            TensorPool<T>.Return(argmax);
+            argmax = null!;
+        }
+
         var node = NodePool<MaxPool2dNode<T>>.Rent();
         node.SetInput(x);
         node._g = g;
