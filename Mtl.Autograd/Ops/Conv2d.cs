@@ -93,11 +93,19 @@ internal sealed class Conv2dNode<T> : Node<T>
         MtlParallel.For(n, new BackwardSamples(g, w.Value, Dy, columns, partial, dcol, gx), cost: (long)n * outC * rows * cols * 2, align: 1);
         if (partial is not null)
         {
+            // Each slot holds its sample's dWᵀ [rows, O]; added into dW [O, rows] in sample order.
             var sum = gw!.Span;
             var parts = partial.ReadOnlySpan;
             for (int s = 0; s < n; s++)
             {
-                TensorPrimitives.Add(sum, parts.Slice(s * outC * rows, outC * rows), sum);
+                var part = parts.Slice(s * outC * rows, outC * rows);
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int o = 0; o < outC; o++)
+                    {
+                        sum[(o * rows) + r] += part[(r * outC) + o];
+                    }
+                }
             }
 
             TensorPool<T>.Return(partial);
@@ -158,7 +166,7 @@ internal sealed class Conv2dNode<T> : Node<T>
     /// <summary>Column rows (C·kh·kw) up to which a sample's weight gradient is computed as dot products.</summary>
     private const int DotRows = 32;
 
-    /// <summary>Samples [start, end) of the backward pass: the sample's G·colᵀ into its slot of
+    /// <summary>Samples [start, end) of the backward pass: the sample's (G·colᵀ)ᵀ into its slot of
     /// <paramref name="partial"/>, and dx[s] += col2im(Wᵀ·G) through its slot of <paramref name="dcol"/>.</summary>
     private readonly struct BackwardSamples(Conv2dGeometry g, Tensor<T> w, Tensor<T> dy, Tensor<T> columns, Tensor<T>? partial, Tensor<T>? dcol, Tensor<T>? dx) : IRangeWork
     {
@@ -183,13 +191,14 @@ internal sealed class Conv2dNode<T> : Node<T>
                             var gRow = gs.Slice(o * cols, cols);
                             for (int r = 0; r < rows; r++)
                             {
-                                slot[(o * rows) + r] = TensorPrimitives.Dot(gRow, col.Slice(r * cols, cols));
+                                slot[(r * outC) + o] = TensorPrimitives.Dot(gRow, col.Slice(r * cols, cols));
                             }
                         }
                     }
                     else
                     {
-                        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, outC, rows, cols, gs, col, slot, accumulate: false);
+                        // dWᵀ = col·Gᵀ [rows, O]: the same products, and a faster GEMM shape than G·colᵀ [O, rows].
+                        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, outC, cols, col, gs, slot, accumulate: false);
                     }
                 }
 
