@@ -9,8 +9,8 @@ namespace Mtl.Tensors;
 /// </summary>
 /// <remarks>
 /// One fork-join runs at a time. A call that finds the pool busy (kernels called from several threads
-/// at once) gets <c>false</c> and runs its parts itself; GEMM results do not depend on the split, so
-/// that only costs speed.
+/// at once, or from inside a part of a running fork-join) gets <c>false</c> and runs its parts itself;
+/// GEMM results do not depend on the split, so that only costs speed.
 /// </remarks>
 internal static class GemmWorkers
 {
@@ -25,7 +25,10 @@ internal static class GemmWorkers
     /// <returns><c>false</c> (nothing run) when another fork-join holds the pool.</returns>
     public static bool TryRun(IParallelWork work, int parts)
     {
-        if (!Gate.TryEnter())
+        // A part of a running fork-join that forks again (a per-sample loop whose parts call the GEMM) must not
+        // take the pool: the lock is re-entrant, and a second fork from the caller's thread would reset the
+        // shared state the first one's workers are still using. It runs its parts itself instead.
+        if (Gate.IsHeldByCurrentThread || !Gate.TryEnter())
         {
             return false;
         }

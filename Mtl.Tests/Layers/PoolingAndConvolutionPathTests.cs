@@ -99,4 +99,36 @@ public class PoolingAndConvolutionPathTests
         Assert.That(first.ToArray(), Is.EqualTo(recorded));
         Assert.That(second.ToArray(), Is.EqualTo(recorded));
     }
+
+    /// <summary>The fashion CNN's second convolution at full size: its per-sample parts call GEMMs that would split
+    /// across threads themselves (a nested fork-join, which once corrupted the pool's shared state and crashed);
+    /// the result is the one-thread result, bit for bit.</summary>
+    [Test]
+    public void NestedForkJoinsAtTheCnnShapesRunAndMatchOneThread()
+    {
+        float[] Run(int threads)
+        {
+            int saved = MtlThreads.Count;
+            MtlThreads.Count = threads;
+            try
+            {
+                var random = new SeededRandom(4);
+                var x = Var<float>.Parameter(Tensor.RandomNormal<float>(random, new Shape(64, 8, 14, 28)));
+                var w = Var<float>.Parameter(Tensor.RandomNormal<float>(random, new Shape(16, 8, 3, 3)));
+                var y = Ops.Conv2d(x, w, padding: (1, 1));
+                (y * y).Sum().Backward();
+                return [.. w.Grad!.ToArray(), .. x.Grad!.ToArray().Take(4096)];
+            }
+            finally
+            {
+                MtlThreads.Count = saved;
+            }
+        }
+
+        var one = Run(1);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That(Run(2), Is.EqualTo(one));
+        }
+    }
 }
