@@ -77,7 +77,7 @@ public sealed class CompareExample : IExample
         headers.Add("Δm% (mean ± sd)");
         var table = new ConsoleTable([.. headers, "ms/step"]);
         var markdown = new ConsoleTable([.. headers]);
-        string[] baseline = ["single-task", "–", .. problem.Tasks.Select(t => MeanSd([.. single.Select(r => r[t.Name])], 3)), "0"];
+        string[] baseline = ["single-task", "–", .. problem.Tasks.Select(t => ConsoleTable.MeanSd([.. single.Select(r => r[t.Name])], 3)), "0"];
         table.Add([.. baseline, "–"]);
         markdown.Add(baseline);
         var points = new List<(string Arch, string Method, double Ms, double Delta)>();
@@ -118,7 +118,7 @@ public sealed class CompareExample : IExample
                     continue;
                 }
 
-                string[] cells = [arch, method, .. problem.Tasks.Select(t => MeanSd([.. results.Select(r => r[t.Name])], 3)), MeanSd(deltas, 2)];
+                string[] cells = [arch, method, .. problem.Tasks.Select(t => ConsoleTable.MeanSd([.. results.Select(r => r[t.Name])], 3)), ConsoleTable.MeanSd(deltas, 2)];
                 table.Add([.. cells, ms.ToString("F3", CultureInfo.InvariantCulture)]);
                 markdown.Add(cells);
                 points.Add((arch, method, ms, deltas.Average()));
@@ -300,11 +300,4 @@ public sealed class CompareExample : IExample
         return names.Length > 0 ? names : throw new UsageException($"--{what}s needs at least one name.");
     }
 
-    private static string MeanSd(double[] values, int decimals)
-    {
-        double mean = values.Average();
-        double sd = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
-        string f = "F" + decimals.ToString(CultureInfo.InvariantCulture);
-        return $"{mean.ToString(f, CultureInfo.InvariantCulture)} ± {sd.ToString(f, CultureInfo.InvariantCulture)}";
-    }
 }

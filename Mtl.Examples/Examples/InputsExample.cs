@@ -83,7 +83,7 @@ public sealed class InputsExample : IExample
                 }
             }
 
-            table.Add(method, MeanSd([.. mae.Select(m => m.Heating)]), MeanSd([.. mae.Select(m => m.Cooling)]), parameters.ToString(CultureInfo.InvariantCulture));
+            table.Add(method, ConsoleTable.MeanSd([.. mae.Select(m => m.Heating)], 3), ConsoleTable.MeanSd([.. mae.Select(m => m.Cooling)], 3), parameters.ToString(CultureInfo.InvariantCulture));
             w.WriteLine($"{method} done");
         }
 
@@ -131,10 +131,4 @@ public sealed class InputsExample : IExample
         return tasks.ToDictionary(t => t, t => result.Regression[t].Mae);
     }
 
-    private static string MeanSd(double[] values)
-    {
-        double mean = values.Average();
-        double sd = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
-        return $"{mean.ToString("F3", CultureInfo.InvariantCulture)} ± {sd.ToString("F3", CultureInfo.InvariantCulture)}";
-    }
 }

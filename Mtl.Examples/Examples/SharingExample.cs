@@ -78,7 +78,7 @@ public sealed class SharingExample : IExample
             single[s] = [];
             foreach (string task in Tasks)
             {
-                var run = Train(context, data, Hard(seed + (ulong)s, [task]), null, [task], epochs, seed + (ulong)s);
+                var run = Train(data, Hard(seed + (ulong)s, [task]), null, [task], epochs, seed + (ulong)s);
                 single[s][task] = run.Mae[task];
                 singleTime += run.Time;
             }
@@ -102,7 +102,7 @@ public sealed class SharingExample : IExample
             {
                 var (model, method) = build(seed + (ulong)s);
                 parameters = ((Module<float>)model).ParameterCount;
-                var run = Train(context, data, model, method, Tasks, epochs, seed + (ulong)s);
+                var run = Train(data, model, method, Tasks, epochs, seed + (ulong)s);
                 results[s] = run.Mae;
                 time += run.Time;
                 delta[s] = DeltaM.Percent([.. Tasks.Select(t => new DeltaM.Entry(t, run.Mae[t], single[s][t], HigherIsBetter: false))]);
@@ -115,7 +115,7 @@ public sealed class SharingExample : IExample
                 }
             }
 
-            table.Add(name, parameters.ToString(CultureInfo.InvariantCulture), Cell(results, Tasks[0]), Cell(results, Tasks[1]), MeanSd(delta, 2), Millis(time / Seeds));
+            table.Add(name, parameters.ToString(CultureInfo.InvariantCulture), Cell(results, Tasks[0]), Cell(results, Tasks[1]), ConsoleTable.MeanSd(delta, 2), Millis(time / Seeds));
             context.Out.WriteLine($"[{name}] Δm% per seed: {string.Join(", ", delta.Select(d => d.ToString("F2", CultureInfo.InvariantCulture)))}");
         }
 
@@ -133,15 +133,8 @@ public sealed class SharingExample : IExample
 
     private static string Millis(TimeSpan time) => time.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + " ms";
 
-    private static string Cell(Dictionary<string, double>[] runs, string task) => MeanSd([.. runs.Select(r => r[task])], 3);
+    private static string Cell(Dictionary<string, double>[] runs, string task) => ConsoleTable.MeanSd([.. runs.Select(r => r[task])], 3);
 
-    private static string MeanSd(double[] values, int decimals)
-    {
-        double mean = values.Average();
-        double sd = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
-        string f = "F" + decimals.ToString(CultureInfo.InvariantCulture);
-        return $"{mean.ToString(f, CultureInfo.InvariantCulture)} ± {sd.ToString(f, CultureInfo.InvariantCulture)}";
-    }
 
     /// <summary>What a scheme learned about the task relation: MTRL's correlation, the cross-stitch mixing
     /// weights, the MMoE gates' mean use of each expert on the test rows; none for the others.</summary>
@@ -201,7 +194,7 @@ public sealed class SharingExample : IExample
     }
 
     private static (Dictionary<string, double> Mae, TimeSpan Time) Train(
-        ExampleContext context, EnergyExample.EnergyData data, IMultiTaskModel<float> model, IMultiTaskMethod<float>? method, string[] tasks, int epochs, ulong seed)
+        EnergyExample.EnergyData data, IMultiTaskModel<float> model, IMultiTaskMethod<float>? method, string[] tasks, int epochs, ulong seed)
     {
         var module = (Module<float>)model;
         var named = module.NamedParameters().Concat(method?.NamedParameters() ?? []);
@@ -219,7 +212,6 @@ public sealed class SharingExample : IExample
         // Evaluate reports kWh/m²: the test targets carry the pipeline's scalers.
         var result = trainer.Evaluate(data.Test);
         var mae = tasks.ToDictionary(t => t, t => result.Regression[t].Mae);
-        _ = context;
         return (mae, time);
     }
 

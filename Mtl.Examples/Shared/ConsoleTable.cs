@@ -30,6 +30,15 @@ public sealed class ConsoleTable(params string[] headers)
     public static string Number(double? value, int decimals) =>
         value is { } v ? v.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : "–";
 
+    /// <summary>Mean ± sample standard deviation (n − 1) of a cell's runs, with <paramref name="decimals"/> decimals.</summary>
+    public static string MeanSd(IReadOnlyList<double> values, int decimals)
+    {
+        double mean = values.Average();
+        double sd = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        string f = "F" + decimals.ToString(CultureInfo.InvariantCulture);
+        return $"{mean.ToString(f, CultureInfo.InvariantCulture)} ± {sd.ToString(f, CultureInfo.InvariantCulture)}";
+    }
+
     /// <summary>A duration in seconds with one decimal.</summary>
     public static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s";
 

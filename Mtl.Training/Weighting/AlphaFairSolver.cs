@@ -12,6 +12,32 @@ namespace Mtl.Training.Weighting;
 /// stops after its iteration limit, or when the line search can make no progress, with its last finite iterate.</remarks>
 internal static class AlphaFairSolver
 {
+    /// <summary>
+    /// <see cref="Solve"/> on G/‖G‖_F, for conditioning: divides <paramref name="gram"/> by its Frobenius norm in
+    /// place and returns the solution of Ĝw = w^(−p) for that Ĝ with the norm, which the caller uses to rescale
+    /// (Nash-MTL and FairGrad differ only there).
+    /// </summary>
+    public static (double[] Weights, double Frobenius) SolveNormalized(double[,] gram, double power, int maxIterations)
+    {
+        double frobenius = 0;
+        foreach (double v in gram)
+        {
+            frobenius += v * v;
+        }
+
+        frobenius = Math.Sqrt(frobenius);
+        int k = gram.GetLength(0);
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                gram[i, j] /= frobenius;
+            }
+        }
+
+        return (Solve(gram, power, maxIterations), frobenius);
+    }
+
     /// <summary>w &gt; 0 with (Gw)ᵢ = wᵢ^(−p).</summary>
     public static double[] Solve(double[,] gram, double power, int maxIterations)
     {

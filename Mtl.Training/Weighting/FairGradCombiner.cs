@@ -59,24 +59,9 @@ public sealed class FairGradCombiner : IGradientCombiner
         var w = new double[k];
         if (k > 0)
         {
-            double frobenius = 0;
-            foreach (double v in gram)
-            {
-                frobenius += v * v;
-            }
-
-            frobenius = Math.Sqrt(frobenius);
-            for (int i = 0; i < k; i++)
-            {
-                for (int j = 0; j < k; j++)
-                {
-                    gram[i, j] /= frobenius;
-                }
-            }
-
             // With G = s·Ĝ and Ĝŵ = ŵ^(−p), w = c·ŵ solves Gw = w^(−p) for s·c = c^(−p), c = s^(−1/(1+p)).
             double power = 1 / Fairness;
-            w = AlphaFairSolver.Solve(gram, power, MaxIterations);
+            (w, double frobenius) = AlphaFairSolver.SolveNormalized(gram, power, MaxIterations);
             TensorPrimitives.Multiply(w, Math.Pow(frobenius, -1 / (1 + power)), w);
         }
 

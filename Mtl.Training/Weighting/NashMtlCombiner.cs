@@ -67,26 +67,11 @@ public sealed class NashMtlCombiner : IGradientCombiner
         var rows = FlatVectors.Rows(taskGradients, present);
         var gram = FlatVectors.Gram(rows);
         int k = rows.Length;
-        double frobenius = 0;
-        foreach (double v in gram)
-        {
-            frobenius += v * v;
-        }
-
-        frobenius = Math.Sqrt(frobenius);
         var alpha = new double[k];
         if (k > 0)
         {
             // Solved on G/‖G‖_F for conditioning; for G itself α scales by ‖G‖_F^(−½).
-            for (int i = 0; i < k; i++)
-            {
-                for (int j = 0; j < k; j++)
-                {
-                    gram[i, j] /= frobenius;
-                }
-            }
-
-            alpha = AlphaFairSolver.Solve(gram, power: 1, MaxIterations);
+            (alpha, double frobenius) = AlphaFairSolver.SolveNormalized(gram, power: 1, MaxIterations);
             if (Scale == NashMtlScale.Exact)
             {
                 TensorPrimitives.Multiply(alpha, 1 / Math.Sqrt(frobenius), alpha);
