@@ -24,7 +24,7 @@ internal sealed record MethodStepConfig(string Method, TaskGradientSpace Space)
 /// <summary>
 /// What a gradient-level method costs per training step through the <see cref="Trainer{T}"/>: the medium trunk
 /// (batch 256, Linear(256, 512)-ReLU-Linear(512, 512)-ReLU), T regression heads (MSE), Adam, float32; a run is a
-/// Fit of <c>epochs</c> epochs of <see cref="Steps"/> steps each over fixed random data. PCGrad and MGDA take the per-task gradients either on the
+/// Fit of <c>epochs</c> epochs of <c>steps</c> steps each (<see cref="Steps"/> unless told) over fixed random data. PCGrad and MGDA take the per-task gradients either on the
 /// shared parameters (T backward passes through the trunk) or on the shared representation (T through the heads,
 /// one through the trunk).
 /// </summary>
@@ -38,12 +38,12 @@ internal sealed class MethodStepBench
     private readonly Trainer<float> _trainer;
     private readonly MultiTaskDataset<float> _data;
 
-    public MethodStepBench(int tasks, MethodStepConfig config, int epochs, int seed = 0)
+    public MethodStepBench(int tasks, MethodStepConfig config, int epochs, int steps = Steps, int seed = 0)
     {
         var random = new SeededRandom(seed);
         var names = Enumerable.Range(0, tasks).Select(t => $"task{t}").ToArray();
         var model = Models.HardSharing(Inputs, Hidden, [.. names.Select(n => (n, 1))], random);
-        int rows = Batch * Steps;
+        int rows = Batch * steps;
         var targets = names.Select(n => TaskTarget<float>.Regression(n, Tensor.RandomNormal<float>(random, new Shape(rows, 1)), Tensor.Ones<float>(rows))).ToList();
         _data = new MultiTaskDataset<float>(Tensor.RandomNormal<float>(random, new Shape(rows, Inputs)), [], [], [], targets);
         _trainer = new Trainer<float>(model, [.. names.Select(n => new TrainingTask<float>(n, new MseLoss<float>()))], new Adam<float>(model.NamedParameters()), new TrainerOptions<float>
@@ -55,6 +55,6 @@ internal sealed class MethodStepBench
         });
     }
 
-    /// <summary>One Fit: the epochs given, of <see cref="Steps"/> steps each.</summary>
+    /// <summary>One Fit: the epochs and steps given.</summary>
     public void Run() => _trainer.Fit(_data);
 }

@@ -165,24 +165,25 @@ internal static class QuickMode
 
     /// <summary>
     /// Median ms per step of one method at T tasks (Fits of three epochs), and the bytes a steady-state step
-    /// allocates: the difference between a Fit of three epochs and one of one, over the steps between, so that
-    /// what a Fit sets up once (its batch buffers, the history) is left out.
+    /// allocates: the difference between Fits of three epochs of 2·<see cref="MethodStepBench.Steps"/> and of
+    /// <see cref="MethodStepBench.Steps"/> steps each, over the steps between, so that what a Fit or an epoch
+    /// sets up (its batch buffers, the history, the epoch's report) is left out.
     /// </summary>
     private static (double MsPerStep, double BytesPerStep) MeasureMethodStep(int tasks, MethodStepConfig config)
     {
-        const int Epochs = 3;
-        var one = new MethodStepBench(tasks, config, epochs: 1);
-        var three = new MethodStepBench(tasks, config, epochs: Epochs);
-        one.Run();
-        three.Run();
+        const int Epochs = 3, Steps = MethodStepBench.Steps;
+        var shorter = new MethodStepBench(tasks, config, Epochs, Steps);
+        var longer = new MethodStepBench(tasks, config, Epochs, 2 * Steps);
+        shorter.Run();
+        longer.Run();
         long before = GC.GetAllocatedBytesForCurrentThread();
-        one.Run();
-        long oneBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        shorter.Run();
+        long shorterBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         before = GC.GetAllocatedBytesForCurrentThread();
-        three.Run();
-        long threeBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        double seconds = Median.SecondsPerCall(three.Run, totalSeconds: 1.0, sampleSeconds: 0);
-        return (seconds * 1e3 / (Epochs * MethodStepBench.Steps), (double)(threeBytes - oneBytes) / ((Epochs - 1) * MethodStepBench.Steps));
+        longer.Run();
+        long longerBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        double seconds = Median.SecondsPerCall(shorter.Run, totalSeconds: 1.0, sampleSeconds: 0);
+        return (seconds * 1e3 / (Epochs * Steps), (double)(longerBytes - shorterBytes) / (Epochs * Steps));
     }
 
     private static void PrintMethods(List<(int Tasks, MethodStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> methods)

@@ -46,8 +46,9 @@ internal readonly struct RowMask<T>
             throw new ArgumentException($"{loss}: the mask has shape {mask.Shape} but the batch has {rows} rows (expected [{rows}]).", nameof(mask));
         }
 
-        var kept = new List<int>(rows);
-        var weights = new List<T>(rows);
+        // First pass: validate, count the kept rows and see whether any weight differs from 1. A full mask of
+        // ones (the common case: every row labelled) then needs no arrays at all.
+        int count = 0;
         bool weighted = false;
         T sum = T.Zero;
         for (int i = 0; i < rows; i++)
@@ -58,17 +59,40 @@ internal readonly struct RowMask<T>
                 throw new ArgumentException($"{loss}: mask entry {w} on row {i} is not a finite weight ≥ 0.", nameof(mask));
             }
 
-            if (w == T.Zero)
+            if (w != T.Zero)
             {
-                continue;
+                count++;
+                weighted |= w != T.One;
+                sum += w;
             }
-
-            kept.Add(i);
-            weights.Add(w);
-            weighted |= w != T.One;
-            sum += w;
         }
 
-        return new RowMask<T>(kept.Count == rows ? null : [.. kept], weighted ? [.. weights] : null, sum, kept.Count);
+        var kept = count == rows ? null : new int[count];
+        var weights = weighted ? new T[count] : null;
+        if (kept is not null || weights is not null)
+        {
+            for (int i = 0, k = 0; i < rows; i++)
+            {
+                T w = mask[i];
+                if (w == T.Zero)
+                {
+                    continue;
+                }
+
+                if (kept is not null)
+                {
+                    kept[k] = i;
+                }
+
+                if (weights is not null)
+                {
+                    weights[k] = w;
+                }
+
+                k++;
+            }
+        }
+
+        return new RowMask<T>(kept, weights, sum, count);
     }
 }

@@ -109,16 +109,15 @@ public sealed partial class Trainer<T>
     }
 
     /// <summary>The rows' plain sum, in the set's result buffer.</summary>
-    private static double[] Sum(TaskGradientSet<T> set)
+    private double[] Sum(TaskGradientSet<T> set)
     {
-        var sum = set.ResultBuffer();
-        var rows = set.Gradients;
-        for (int i = 0; i < rows.Count; i++)
+        int k = set.Tasks.Count;
+        if (_ones.Length != k)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(sum, rows[i], sum);
+            _ones = [.. Enumerable.Repeat(1.0, k)];
         }
 
-        return sum;
+        return set.Combination(_ones);
     }
 
     /// <summary>The method's terms, checked to be one per loss in the same order.</summary>

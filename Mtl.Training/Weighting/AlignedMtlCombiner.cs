@@ -13,7 +13,7 @@ namespace Mtl.Training.Weighting;
 /// <remarks>The rank is the count of eigenvalues above λ_max·K·ε (LibMTL's threshold, with float64's ε). The
 /// result does not depend on the eigenvectors' signs (B is built from VVᵀ-like products). A task whose gradient
 /// is exactly zero (absent from the batch) is left out, with weight 0.</remarks>
-public sealed class AlignedMtlCombiner : IGradientCombiner
+public sealed class AlignedMtlCombiner : IGramCombiner
 {
     /// <summary>float64's machine epsilon, 2⁻⁵².</summary>
     private const double MachineEpsilon = 2.220446049250313e-16;
@@ -25,33 +25,29 @@ public sealed class AlignedMtlCombiner : IGradientCombiner
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        var b = Balancing(FlatVectors.Gram(rows));
-        int k = rows.Length;
-        var alpha = new double[k];
-        for (int i = 0; i < k; i++)
-        {
-            for (int j = 0; j < k; j++)
-            {
-                alpha[j] += b[i, j];
-            }
-        }
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
 
-        LastWeights = FlatVectors.Spread(taskGradients.Count, present, alpha);
-        FlatVectors.CombinationInto(rows, alpha, d);
+    /// <inheritdoc />
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
+    {
+        LastWeights = GramCombination.SolvePresent(gram, weights, g =>
+        {
+            var b = Balancing(g);
+            int k = g.GetLength(0);
+            var alpha = new double[k];
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    alpha[j] += b[i, j];
+                }
+            }
+
+            return alpha;
+        });
     }
 
     /// <summary>B = √λ_R·V_R Λ_R^(−½) V_Rᵀ over the eigenpairs of G above the rank threshold (the aligned rows are BJ).</summary>

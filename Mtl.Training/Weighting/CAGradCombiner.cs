@@ -10,9 +10,8 @@ namespace Mtl.Training.Weighting;
 /// <remarks>The inner problem is solved by <see cref="CAGradDual"/>. A task whose gradient is exactly zero
 /// (absent from the batch) is left out: the mean and the ball are over the K tasks present (with it, the mean
 /// of [g, 0] would halve g), and its weight is 0.</remarks>
-public sealed class CAGradCombiner : IGradientCombiner
+public sealed class CAGradCombiner : IGramCombiner
 {
-    private double[]? _combined;
 
     /// <summary>Creates the combiner.</summary>
     public CAGradCombiner(CAGradOptions? options = null)
@@ -31,53 +30,70 @@ public sealed class CAGradCombiner : IGradientCombiner
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
+
+    /// <inheritdoc />
+    /// <remarks>d = s·(g₀ + (√φ/‖g_w‖)·g_w) is Σ αᵢgᵢ with αᵢ = s·(1/K + (√φ/‖g_w‖)·wᵢ); the norms are read off G,
+    /// ‖g₀‖² = uᵀGu with u = 1/K and ‖g_w‖² = wᵀGw. <see cref="LastWeights"/> keeps w, the dual's weights.</remarks>
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
     {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        int k = rows.Length;
-        if (k == 0)
+        double[]? dual = null;
+        GramCombination.SolvePresent(gram, weights, g =>
         {
-            LastWeights = new double[taskGradients.Count];
-            d.Clear();
-            return;
+            int k = g.GetLength(0);
+            var alpha = Enumerable.Repeat(1.0 / k, k).ToArray();
+            double sqrtPhi = Options.C * Math.Sqrt(Math.Max(0, Quadratic(g, alpha)));
+            if (sqrtPhi == 0)
+            {
+                dual = (double[])alpha.Clone();
+                return alpha;
+            }
+
+            var w = CAGradDual.SolveWeights(g, sqrtPhi, Options.MaxIterations, Options.Tolerance);
+            dual = w;
+            double gwNorm = Math.Sqrt(Math.Max(0, Quadratic(g, w)));
+            double scale = Options.Rescale switch
+            {
+                CAGradRescale.OnePlusCSquared => 1 / (1 + (Options.C * Options.C)),
+                CAGradRescale.OnePlusC => 1 / (1 + Options.C),
+                _ => 1,
+            };
+            for (int i = 0; i < k; i++)
+            {
+                alpha[i] = scale * (alpha[i] + (gwNorm > 0 ? sqrtPhi / gwNorm * w[i] : 0));
+            }
+
+            return alpha;
+        });
+
+        // The dual weights spread back over every task, 0 for an absent one.
+        var last = new double[gram.GetLength(0)];
+        for (int i = 0, j = 0; i < last.Length && dual is not null; i++)
+        {
+            if (GramCombination.Present(gram, i))
+            {
+                last[i] = dual[j++];
+            }
         }
 
-        var uniform = Enumerable.Repeat(1.0 / k, k).ToArray();
-        FlatVectors.CombinationInto(rows, uniform, d);
-        double sqrtPhi = Options.C * Math.Sqrt(FlatVectors.Dot(d, d));
-        if (sqrtPhi == 0)
+        LastWeights = last;
+    }
+
+    /// <summary>xᵀGx.</summary>
+    private static double Quadratic(double[,] g, double[] x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
         {
-            LastWeights = FlatVectors.Spread(taskGradients.Count, present, uniform);
-            return;
+            for (int j = 0; j < x.Length; j++)
+            {
+                sum += x[i] * g[i, j] * x[j];
+            }
         }
 
-        var w = CAGradDual.SolveWeights(FlatVectors.Gram(rows), sqrtPhi, Options.MaxIterations, Options.Tolerance);
-        LastWeights = FlatVectors.Spread(taskGradients.Count, present, w);
-        var gw = _combined is { } scratch && scratch.Length == d.Length ? scratch : _combined = new double[d.Length];
-        FlatVectors.CombinationInto(rows, w, gw);
-        double gwNorm = Math.Sqrt(FlatVectors.Dot(gw, gw));
-        if (gwNorm > 0)
-        {
-            FlatVectors.AddScaled(d, sqrtPhi / gwNorm, gw);
-        }
-
-        double scale = Options.Rescale switch
-        {
-            CAGradRescale.OnePlusCSquared => 1 / (1 + (Options.C * Options.C)),
-            CAGradRescale.OnePlusC => 1 / (1 + Options.C),
-            _ => 1,
-        };
-        TensorPrimitives.Multiply(d, scale, d);
+        return sum;
     }
 }

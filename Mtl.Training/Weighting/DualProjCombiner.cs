@@ -7,7 +7,7 @@ namespace Mtl.Training.Weighting;
 /// </summary>
 /// <remarks>A task whose gradient is exactly zero (absent from the batch) is left out of the mean and the cone;
 /// its weight is 0.</remarks>
-public sealed class DualProjCombiner : IGradientCombiner
+public sealed class DualProjCombiner : IGramCombiner
 {
     /// <summary>Creates the combiner.</summary>
     public DualProjCombiner(DualConeOptions? options = null)
@@ -26,28 +26,20 @@ public sealed class DualProjCombiner : IGradientCombiner
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        int k = rows.Length;
-        var alpha = new double[k];
-        if (k > 0)
-        {
-            DualCone.Project(FlatVectors.Gram(rows), Enumerable.Repeat(1.0 / k, k).ToArray(), alpha, Options);
-        }
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
 
-        LastWeights = FlatVectors.Spread(taskGradients.Count, present, alpha);
-        FlatVectors.CombinationInto(rows, alpha, d);
+    /// <inheritdoc />
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
+    {
+        LastWeights = GramCombination.SolvePresent(gram, weights, g =>
+        {
+            int k = g.GetLength(0);
+            var alpha = new double[k];
+            DualCone.Project(g, Enumerable.Repeat(1.0 / k, k).ToArray(), alpha, Options);
+            return alpha;
+        });
     }
 }

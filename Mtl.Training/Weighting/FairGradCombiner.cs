@@ -10,7 +10,7 @@ namespace Mtl.Training.Weighting;
 /// hands the raw equation to scipy's least_squares).
 /// </summary>
 /// <remarks>A task whose gradient is exactly zero is left out, with weight 0.</remarks>
-public sealed class FairGradCombiner : IGradientCombiner
+public sealed class FairGradCombiner : IGramCombiner
 {
     /// <summary>Creates the combiner.</summary>
     /// <param name="fairness">a &gt; 0 (the paper's α; it tunes a ∈ {0.5, 1, 2, …} per benchmark).</param>
@@ -40,32 +40,21 @@ public sealed class FairGradCombiner : IGradientCombiner
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
+
+    /// <inheritdoc />
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
     {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        var gram = FlatVectors.Gram(rows);
-        int k = rows.Length;
-        var w = new double[k];
-        if (k > 0)
+        LastWeights = GramCombination.SolvePresent(gram, weights, g =>
         {
             // With G = s·Ĝ and Ĝŵ = ŵ^(−p), w = c·ŵ solves Gw = w^(−p) for s·c = c^(−p), c = s^(−1/(1+p)).
             double power = 1 / Fairness;
-            (w, double frobenius) = AlphaFairSolver.SolveNormalized(gram, power, MaxIterations);
+            var (w, frobenius) = AlphaFairSolver.SolveNormalized(g, power, MaxIterations);
             TensorPrimitives.Multiply(w, Math.Pow(frobenius, -1 / (1 + power)), w);
-        }
-
-        LastWeights = FlatVectors.Spread(taskGradients.Count, present, w);
-        FlatVectors.CombinationInto(rows, w, d);
+            return w;
+        });
     }
 }

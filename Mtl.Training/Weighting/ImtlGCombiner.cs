@@ -12,7 +12,7 @@ namespace Mtl.Training.Weighting;
 /// <remarks>When the gradients are linearly dependent DUᵀ is singular; the pseudo-inverse then gives the
 /// least-squares weights (LibMTL's <c>torch.inverse</c> would fail or return non-finite values). A task whose
 /// gradient is exactly zero (absent from the batch) has no direction and is left out, with weight 0.</remarks>
-public sealed class ImtlGCombiner : IGradientCombiner
+public sealed class ImtlGCombiner : IGramCombiner
 {
     /// <inheritdoc />
     public string Name => "imtl-g";
@@ -21,23 +21,15 @@ public sealed class ImtlGCombiner : IGradientCombiner
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
+
+    /// <inheritdoc />
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
     {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        var alpha = Weights(FlatVectors.Gram(rows));
-        LastWeights = FlatVectors.Spread(taskGradients.Count, present, alpha);
-        FlatVectors.CombinationInto(rows, alpha, d);
+        LastWeights = GramCombination.SolvePresent(gram, weights, Weights);
     }
 
     /// <summary>The weights α from the Gram matrix of non-zero gradients.</summary>

@@ -10,8 +10,11 @@ namespace Mtl.Training.Weighting;
 /// <remarks>A task whose gradient is exactly zero (absent from the batch) is left out of the hull: with it the
 /// min-norm point would be 0, and the shared parameters would stop learning the tasks that are present.
 /// Its αᵢ is 0, and K in <see cref="MgdaOptions.ScaleByTaskCount"/> counts the tasks present.</remarks>
-public sealed class MgdaCombiner : IGradientCombiner
+public sealed class MgdaCombiner : IGramCombiner
 {
+    private double[] _last = [], _alpha = [], _scratch = [];
+    private int[] _present = [];
+
     /// <summary>Creates the combiner.</summary>
     public MgdaCombiner(MgdaOptions? options = null)
     {
@@ -25,44 +28,61 @@ public sealed class MgdaCombiner : IGradientCombiner
     /// <inheritdoc />
     public string Name => "mgda";
 
-    /// <summary>The weights αᵢ of the last call (before any scaling by K), for logging.</summary>
+    /// <summary>The weights αᵢ of the last call (before any scaling by K), for logging; the next call overwrites them.</summary>
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
+
+    /// <inheritdoc />
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
     {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        var gram = FlatVectors.Gram(rows);
-        int k = rows.Length;
+        ArgumentNullException.ThrowIfNull(gram);
+        int count = gram.GetLength(0);
+        if (_last.Length != count)
+        {
+            _last = new double[count];
+            _present = new int[count];
+            _alpha = new double[count];
+            _scratch = new double[count];
+        }
+
+        int k = GramCombination.PresentRows(gram, _present);
+        var sub = GramCombination.Restrict(gram, _present.AsSpan(0, k));
         if (Options.Normalization == MgdaNormalization.L2)
         {
-            var norms = Enumerable.Range(0, k).Select(i => Math.Sqrt(gram[i, i])).ToArray();
+            for (int i = 0; i < k; i++)
+            {
+                _scratch[i] = Math.Sqrt(sub[i, i]);
+            }
+
             for (int i = 0; i < k; i++)
             {
                 for (int j = 0; j < k; j++)
                 {
-                    gram[i, j] /= norms[i] * norms[j];
+                    sub[i, j] /= _scratch[i] * _scratch[j];
                 }
             }
         }
 
-        var alpha = FlatVectors.Spread(taskGradients.Count, present, k == 0 ? [] : MinNormSolver.Solve(gram, Options.MaxIterations, Options.Tolerance));
-        LastWeights = alpha;
-        FlatVectors.CombinationInto(taskGradients, alpha, d);
-        if (Options.ScaleByTaskCount)
+        Array.Clear(_last);
+        if (k > 0)
         {
-            TensorPrimitives.Multiply(d, k, d);
+            MinNormSolver.SolveInto(sub, _alpha.AsSpan(0, k), _scratch.AsSpan(0, k), Options.MaxIterations, Options.Tolerance);
+            for (int j = 0; j < k; j++)
+            {
+                _last[_present[j]] = _alpha[j];
+            }
+        }
+
+        LastWeights = _last;
+        double scale = Options.ScaleByTaskCount ? k : 1;
+        for (int i = 0; i < count; i++)
+        {
+            weights[i] = _last[i] * scale;
         }
     }
 }

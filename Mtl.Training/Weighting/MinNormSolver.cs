@@ -41,14 +41,22 @@ public static class MinNormSolver
         }
 
         var alpha = new double[k];
+        SolveInto(gram, alpha, new double[k], maxIterations, tolerance);
+        return alpha;
+    }
+
+    /// <summary><see cref="Solve"/> into <paramref name="alpha"/> (K long), with <paramref name="mAlpha"/> (K long) as scratch: nothing allocated.</summary>
+    internal static void SolveInto(double[,] gram, Span<double> alpha, Span<double> mAlpha, int maxIterations, double tolerance)
+    {
+        int k = gram.GetLength(0);
+        alpha.Clear();
         if (k == 1)
         {
             alpha[0] = 1;
-            return alpha;
+            return;
         }
 
         InitialisePair(gram, alpha);
-        var mAlpha = new double[k];
         for (int iteration = 0; iteration < maxIterations; iteration++)
         {
             double thetaTheta = 0;
@@ -84,11 +92,9 @@ public static class MinNormSolver
                 break;
             }
         }
-
-        return alpha;
     }
 
-    private static void InitialisePair(double[,] gram, double[] alpha)
+    private static void InitialisePair(double[,] gram, Span<double> alpha)
     {
         double best = double.PositiveInfinity;
         for (int i = 0; i < alpha.Length; i++)
@@ -100,7 +106,7 @@ public static class MinNormSolver
                 if (norm < best)
                 {
                     best = norm;
-                    Array.Clear(alpha);
+                    alpha.Clear();
                     alpha[i] = g;
                     alpha[j] = 1 - g;
                 }

@@ -21,7 +21,7 @@ public enum NashMtlScale
 /// <remarks>When the gradients cancel (G has a null direction with positive weights: a Pareto-stationary point)
 /// f is unbounded below and there is no solution; the solver then stops after its iteration limit with its last,
 /// finite iterate. A task whose gradient is exactly zero is left out, with weight 0.</remarks>
-public sealed class NashMtlCombiner : IGradientCombiner
+public sealed class NashMtlCombiner : IGramCombiner
 {
     /// <summary>Creates the combiner.</summary>
     /// <param name="scale">The scale of the Gram matrix solved on.</param>
@@ -51,34 +51,24 @@ public sealed class NashMtlCombiner : IGradientCombiner
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
+
+    /// <inheritdoc />
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
     {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        var gram = FlatVectors.Gram(rows);
-        int k = rows.Length;
-        var alpha = new double[k];
-        if (k > 0)
+        LastWeights = GramCombination.SolvePresent(gram, weights, g =>
         {
             // Solved on G/‖G‖_F for conditioning; for G itself α scales by ‖G‖_F^(−½).
-            (alpha, double frobenius) = AlphaFairSolver.SolveNormalized(gram, power: 1, MaxIterations);
+            var (alpha, frobenius) = AlphaFairSolver.SolveNormalized(g, power: 1, MaxIterations);
             if (Scale == NashMtlScale.Exact)
             {
                 TensorPrimitives.Multiply(alpha, 1 / Math.Sqrt(frobenius), alpha);
             }
-        }
 
-        LastWeights = FlatVectors.Spread(taskGradients.Count, present, alpha);
-        FlatVectors.CombinationInto(rows, alpha, d);
+            return alpha;
+        });
     }
 }

@@ -12,41 +12,51 @@ namespace Mtl.Training.Weighting;
 /// run is reproducible from the seed; the generator's state is saved with a checkpoint, so a resumed run
 /// draws the orders an uninterrupted one would have. A zero gradient (an absent task) never projects
 /// another, and adds nothing.</remarks>
-public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
+public sealed class PCGradCombiner(int seed = 0) : IGramCombiner
 {
     private readonly SeededRandom _random = new(seed);
+    private double[] _c = [];
+    private int[] _order = [];
 
     /// <inheritdoc />
     public string Name => "pcgrad";
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
+
+    /// <inheritdoc />
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
 
     /// <inheritdoc />
     /// <remarks>
     /// Every gᵢᴾᶜ is a combination Σₖ cᵢₖ·gₖ of the original rows, so the algorithm runs on the T×T Gram matrix
-    /// G: gᵢᴾᶜ·gⱼ = Σₖ cᵢₖ·Gₖⱼ and a projection only changes cᵢⱼ by −(gᵢᴾᶜ·gⱼ)/Gⱼⱼ. The rows are then read twice in
-    /// all (once for G, once for d = Σₖ (Σᵢ cᵢₖ)·gₖ) instead of about 2T² times. The same steps as the paper's,
-    /// in exact arithmetic; the rounding differs in the last bits.
+    /// G: gᵢᴾᶜ·gⱼ = Σₖ cᵢₖ·Gₖⱼ and a projection only changes cᵢⱼ by −(gᵢᴾᶜ·gⱼ)/Gⱼⱼ; then αₖ = Σᵢ cᵢₖ. The rows are
+    /// read twice in all (once for G, once for d = Σₖ αₖ·gₖ) instead of about 2T² times. The same steps as the
+    /// paper's, in exact arithmetic; the rounding differs in the last bits.
     /// </remarks>
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
     {
-        FlatVectors.Check(Name, taskGradients);
-        int k = taskGradients.Count;
-        var gram = FlatVectors.Gram(taskGradients);
-        var weights = new double[k];
-        var c = new double[k];
+        ArgumentNullException.ThrowIfNull(gram);
+        int k = gram.GetLength(0);
+        if (_c.Length != k)
+        {
+            _c = new double[k];
+            _order = new int[k];
+        }
+
+        var c = _c;
+        weights[..k].Clear();
         for (int i = 0; i < k; i++)
         {
             Array.Clear(c);
             c[i] = 1;
-            foreach (int j in _random.Permutation(k))
+            for (int m = 0; m < k; m++)
+            {
+                _order[m] = m;
+            }
+
+            _random.Shuffle<int>(_order);
+            foreach (int j in _order)
             {
                 if (j == i)
                 {
@@ -70,8 +80,6 @@ public sealed class PCGradCombiner(int seed = 0) : IGradientCombiner
                 weights[m] += c[m];
             }
         }
-
-        FlatVectors.CombinationInto(taskGradients, weights, d);
     }
 
     /// <summary>Writes the generator's state as <c>random</c>.</summary>

@@ -59,15 +59,26 @@ public sealed class TaskConflictReport
             throw new ArgumentException($"task conflict: {tasks.Count} task names for {gradients.Count} gradients.", nameof(tasks));
         }
 
-        int k = gradients.Count;
-        var norms = gradients.Select(g => Math.Sqrt(FlatVectors.Dot(g, g))).ToArray();
+        return FromGram([.. tasks], FlatVectors.Gram(gradients));
+    }
+
+    /// <summary>The report from the tasks' Gram matrix Gᵢⱼ = gᵢ·gⱼ: ‖gᵢ‖ = √Gᵢᵢ, cos = Gᵢⱼ/(‖gᵢ‖‖gⱼ‖).</summary>
+    internal static TaskConflictReport FromGram(IReadOnlyList<string> tasks, double[,] gram)
+    {
+        int k = tasks.Count;
+        var norms = new double[k];
+        for (int i = 0; i < k; i++)
+        {
+            norms[i] = Math.Sqrt(gram[i, i]);
+        }
+
         var cosine = new double[k, k];
         for (int i = 0; i < k; i++)
         {
             for (int j = i; j < k; j++)
             {
                 double d = norms[i] * norms[j];
-                cosine[i, j] = cosine[j, i] = d == 0 ? 0 : FlatVectors.Dot(gradients[i], gradients[j]) / d;
+                cosine[i, j] = cosine[j, i] = d == 0 ? 0 : gram[i, j] / d;
             }
         }
 

@@ -13,20 +13,26 @@ namespace Mtl.Training.Weighting;
 public sealed class TaskGradientSet<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly TaskRowPasses<T> _passes = new();
     private string[] _tasks;
     private double[] _losses;
-    private double[][] _gradients;
+    private T[][] _rows;
+    private double[][] _wide = [];
+    private bool _widened;
     private Var<T>[] _parameters;
     private int[] _offsets;
     private Var<T>? _representation;
     private Tensor<T>? _seed;
     private double[]? _result;
+    private double[,] _gram = new double[0, 0];
+    private double[,] _gramCopy = new double[0, 0];
+    private bool _gramReady;
 
-    internal TaskGradientSet(string[] tasks, double[] losses, double[][] gradients, Var<T>[] parameters, int[] offsets)
+    internal TaskGradientSet(string[] tasks, double[] losses, T[][] rows, Var<T>[] parameters, int[] offsets)
     {
         _tasks = tasks;
         _losses = losses;
-        _gradients = gradients;
+        _rows = rows;
         _parameters = parameters;
         _offsets = offsets;
     }
@@ -37,11 +43,13 @@ public sealed class TaskGradientSet<T>
     /// read, so that <see cref="Apply(ReadOnlySpan{double})"/> pushes the combination on through z with
     /// <paramref name="seed"/> (a tensor of z's shape) as the backward seed.
     /// </summary>
-    internal void Reset(string[] tasks, double[] losses, double[][] gradients, Var<T>[] parameters, int[] offsets, Var<T>? representation, Tensor<T>? seed)
+    internal void Reset(string[] tasks, double[] losses, T[][] rows, Var<T>[] parameters, int[] offsets, Var<T>? representation, Tensor<T>? seed)
     {
         _tasks = tasks;
         _losses = losses;
-        _gradients = gradients;
+        _rows = rows;
+        _widened = false;
+        _gramReady = false;
         _parameters = parameters;
         _offsets = offsets;
         _representation = representation;
@@ -57,8 +65,96 @@ public sealed class TaskGradientSet<T>
     /// <summary>The task losses' values.</summary>
     public IReadOnlyList<double> Losses => _losses;
 
-    /// <summary>Per-task flat gradients gᵢ over the shared parameters.</summary>
-    public IReadOnlyList<double[]> Gradients => _gradients;
+    /// <summary>
+    /// Per-task flat gradients gᵢ over the shared parameters, in float64. The set keeps the rows in the model's
+    /// precision; for a float model they are widened here on the first call of a step (a Gram-based method, see
+    /// <see cref="IGramCombiner"/>, never needs this).
+    /// </summary>
+    public IReadOnlyList<double[]> Gradients
+    {
+        get
+        {
+            if (typeof(T) == typeof(double))
+            {
+                return (double[][])(object)_rows;
+            }
+
+            if (!_widened)
+            {
+                if (_wide.Length != _rows.Length || (_rows.Length > 0 && _wide[0].Length != _rows[0].Length))
+                {
+                    _wide = [.. _rows.Select(r => new double[r.Length])];
+                }
+
+                for (int i = 0; i < _rows.Length; i++)
+                {
+                    TaskGradients<T>.ToDouble(_rows[i], _wide[i]);
+                }
+
+                _widened = true;
+            }
+
+            return _wide;
+        }
+    }
+
+    /// <summary>Task <paramref name="task"/>'s row in the model's precision.</summary>
+    public ReadOnlySpan<T> Row(int task) => _rows[task];
+
+    /// <summary>
+    /// The Gram matrix Gᵢⱼ = gᵢ·gⱼ of the rows, in float64 (torchjd's Gramian JJᵀ): computed once per step, one pass
+    /// over the rows split across threads, the same bits for any thread count. A new array the caller owns.
+    /// </summary>
+    public double[,] Gram() => (double[,])GramOfStep().Clone();
+
+    /// <summary>
+    /// d = Σᵢ αᵢgᵢ, in float64, in <see cref="ResultBuffer"/> (one pass over the rows, split across threads), ready
+    /// to return from <see cref="IMultiTaskMethod{T}.CombineGradients"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not one weight per task.</exception>
+    public double[] Combination(ReadOnlySpan<double> weights)
+    {
+        if (weights.Length != _rows.Length)
+        {
+            throw new ArgumentException($"task gradients: {weights.Length} weights for {_rows.Length} tasks.", nameof(weights));
+        }
+
+        // The pass writes every element: the buffer needs no clearing first.
+        var d = _result is { } buffer && buffer.Length == Length ? buffer : _result = new double[Length];
+        _passes.Combination(_rows, _rows.Length, weights, d);
+        return d;
+    }
+
+    /// <summary>The step's Gram matrix copied into a buffer the set reuses (for a combiner, which may change it).</summary>
+    internal double[,] GramScratch()
+    {
+        var gram = GramOfStep();
+        int k = _rows.Length;
+        if (_gramCopy.GetLength(0) != k)
+        {
+            _gramCopy = new double[k, k];
+        }
+
+        Array.Copy(gram, _gramCopy, gram.Length);
+        return _gramCopy;
+    }
+
+    private double[,] GramOfStep()
+    {
+        int k = _rows.Length;
+        if (!_gramReady)
+        {
+            if (_gram.GetLength(0) != k)
+            {
+                _gram = new double[k, k];
+            }
+
+            _passes.Gram(_rows, k, Length, _gram);
+            _gramReady = true;
+        }
+
+        return _gram;
+    }
 
     /// <summary>The shared parameters, in flattening order; in the <see cref="TaskGradientSpace.Representation"/>
     /// space, the one detached representation the heads read.</summary>
@@ -69,7 +165,7 @@ public sealed class TaskGradientSet<T>
 
     /// <summary>The flat gradient of <paramref name="task"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such task.</exception>
-    public double[] this[string task] => _gradients[IndexOf(task)];
+    public double[] this[string task] => Gradients[IndexOf(task)];
 
     /// <summary>The part of task <paramref name="task"/>'s gradient that belongs to <paramref name="parameter"/>
     /// (e.g. the last shared layer's weight, for GradNorm).</summary>
@@ -82,7 +178,7 @@ public sealed class TaskGradientSet<T>
             throw new ArgumentException($"task gradients: {parameter} is not one of the {_parameters.Length} shared parameters.", nameof(parameter));
         }
 
-        return _gradients[task].AsSpan(_offsets[p], _offsets[p + 1] - _offsets[p]);
+        return Gradients[task].AsSpan(_offsets[p], _offsets[p + 1] - _offsets[p]);
     }
 
     /// <summary>
@@ -105,15 +201,22 @@ public sealed class TaskGradientSet<T>
     }
 
     /// <summary>Per-task gradient norms and their pairwise cosines.</summary>
-    public TaskConflictReport Conflict() => TaskConflictReport.From(_tasks, _gradients);
+    public TaskConflictReport Conflict() => TaskConflictReport.FromGram(_tasks, GramOfStep());
 
     /// <summary>The combined gradient of the shared parameters under <paramref name="combiner"/>, which is told each
     /// row's task (so that one keeping per-task state, such as GradVac's, recognises them).</summary>
     public double[] Combine(IGradientCombiner combiner)
     {
         ArgumentNullException.ThrowIfNull(combiner);
+        if (combiner is IGramCombiner gramCombiner)
+        {
+            var weights = new double[_rows.Length];
+            gramCombiner.WeightsInto(_tasks, GramScratch(), weights);
+            return (double[])Combination(weights).Clone();
+        }
+
         var combined = new double[Length];
-        combiner.CombineInto(_tasks, _gradients, combined);
+        combiner.CombineInto(_tasks, Gradients, combined);
         return combined;
     }
 

@@ -76,7 +76,7 @@ internal sealed class TaskGradientWorkspace<T>
             {
                 if (_shared[p].Grad is { } grad)
                 {
-                    TaskGradients<T>.ToDouble(grad.ReadOnlySpan, row.AsSpan(_offsets[p]));
+                    grad.ReadOnlySpan.CopyTo(row.AsSpan(_offsets[p]));
                     grad.Clear();
                 }
             }
@@ -119,7 +119,7 @@ internal sealed class TaskGradientWorkspace<T>
             loss.Backward(retainGraph: true);
             if (detached.Grad is { } grad)
             {
-                TaskGradients<T>.ToDouble(grad.ReadOnlySpan, row);
+                grad.ReadOnlySpan.CopyTo(row);
                 detached.ZeroGrad();
             }
             else
@@ -172,10 +172,10 @@ internal sealed class TaskGradientWorkspace<T>
         {
             Tasks = new string[tasks];
             Losses = new double[tasks];
-            Rows = new double[tasks][];
+            Rows = new T[tasks][];
             for (int i = 0; i < tasks; i++)
             {
-                Rows[i] = new double[length];
+                Rows[i] = new T[length];
             }
 
             Set = new TaskGradientSet<T>(Tasks, Losses, Rows, [], [0]);
@@ -185,7 +185,8 @@ internal sealed class TaskGradientWorkspace<T>
 
         public double[] Losses { get; }
 
-        public double[][] Rows { get; }
+        /// <summary>The rows, in the model's precision (a Gram-based method never widens them).</summary>
+        public T[][] Rows { get; }
 
         public TaskGradientSet<T> Set { get; }
     }

@@ -10,7 +10,7 @@ namespace Mtl.Training.Weighting;
 /// </summary>
 /// <remarks>A task whose gradient is exactly zero (absent from the batch) is left out: it adds no constraint
 /// (0·v ≥ 0 always) and K counts the tasks present, so the mean is not diluted; its weight is 0.</remarks>
-public sealed class UPGradCombiner : IGradientCombiner
+public sealed class UPGradCombiner : IGramCombiner
 {
     /// <summary>Creates the combiner.</summary>
     public UPGradCombiner(DualConeOptions? options = null)
@@ -29,40 +29,32 @@ public sealed class UPGradCombiner : IGradientCombiner
     public IReadOnlyList<double>? LastWeights { get; private set; }
 
     /// <inheritdoc />
-    public double[] Combine(IReadOnlyList<double[]> taskGradients)
-    {
-        FlatVectors.Check(Name, taskGradients);
-        var d = new double[taskGradients[0].Length];
-        CombineInto(taskGradients, d);
-        return d;
-    }
+    public double[] Combine(IReadOnlyList<double[]> taskGradients) => GramCombination.Combine(this, taskGradients);
 
     /// <inheritdoc />
-    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d)
+    public void CombineInto(IReadOnlyList<double[]> taskGradients, Span<double> d) => GramCombination.CombineInto(this, null, taskGradients, d);
+
+    /// <inheritdoc />
+    public void WeightsInto(IReadOnlyList<string> tasks, double[,] gram, Span<double> weights)
     {
-        FlatVectors.Check(Name, taskGradients);
-        var present = FlatVectors.NonZero(taskGradients);
-        var rows = FlatVectors.Rows(taskGradients, present);
-        int k = rows.Length;
-        var alpha = new double[k];
-        if (k > 0)
+        LastWeights = GramCombination.SolvePresent(gram, weights, g =>
         {
-            var gram = FlatVectors.Gram(rows);
+            int k = g.GetLength(0);
+            var alpha = new double[k];
             var u = new double[k];
             var w = new double[k];
             for (int i = 0; i < k; i++)
             {
                 Array.Clear(u);
                 u[i] = 1;
-                DualCone.Project(gram, u, w, Options);
+                DualCone.Project(g, u, w, Options);
                 for (int j = 0; j < k; j++)
                 {
                     alpha[j] += w[j] / k;
                 }
             }
-        }
 
-        LastWeights = FlatVectors.Spread(taskGradients.Count, present, alpha);
-        FlatVectors.CombinationInto(rows, alpha, d);
+            return alpha;
+        });
     }
 }

@@ -168,35 +168,46 @@ public class RepresentationGradientTests
     }
 
     /// <summary>
-    /// The gradient-level step reuses its per-task rows, its combination and PCGrad's scratch: what a step allocates
-    /// does not grow with the model (here 2 × ~37k shared scalars, 600 KB of rows in float64). Before, each step
-    /// allocated the rows, the saved gradients and the combination afresh.
+    /// A gradient-level step reuses its per-task rows (kept in the model's precision), its Gram matrix, its
+    /// combination and the combiner's scratch: in the steady state it allocates what the plain step of the same
+    /// trainer allocates (the handles its ops return and its loss report, ~2.8 KB here) and, on the representation,
+    /// the split's few extra handles (48 bytes), whatever the model's size
+    /// (here 2 × ~37k shared scalars). Before, PCGrad allocated ~189 KB per step: the rows, the saved gradients, the
+    /// combination.
     /// </summary>
-    [TestCase(TaskGradientSpace.Parameters)]
-    [TestCase(TaskGradientSpace.Representation)]
-    public void AGradientLevelStepAllocatesNothingThatGrowsWithTheModel(TaskGradientSpace space)
+    [TestCase(TaskGradientSpace.Parameters, "pcgrad")]
+    [TestCase(TaskGradientSpace.Representation, "pcgrad")]
+    [TestCase(TaskGradientSpace.Parameters, "mgda")]
+    [TestCase(TaskGradientSpace.Representation, "mgda")]
+    public void AGradientLevelStepAllocatesNoMoreThanAPlainStep(TaskGradientSpace space, string method)
     {
         var (train, _, _) = EnergyFixture.Load<float>();
         var model = EnergyFixture.Model<float>(seed: 2, hidden: 192);
-        long Fit(int epochs)
+        long PerStep(IGradientCombiner? combiner)
         {
-            var trainer = new Trainer<float>(model, EnergyFixture.Tasks<float>(), EnergyFixture.Adam(model), new TrainerOptions<float>
+            long Fit(int epochs)
             {
-                Epochs = epochs,
-                BatchSize = 64,
-                DropLast = true,
-                GradientCombiner = new PCGradCombiner(seed: 3),
-                TaskGradients = space,
-            });
-            trainer.Fit(train);
-            long start = GC.GetAllocatedBytesForCurrentThread();
-            trainer.Fit(train);
-            return GC.GetAllocatedBytesForCurrentThread() - start;
+                var trainer = new Trainer<float>(model, EnergyFixture.Tasks<float>(), EnergyFixture.Adam(model), new TrainerOptions<float>
+                {
+                    Epochs = epochs,
+                    BatchSize = 64,
+                    DropLast = true,
+                    GradientCombiner = combiner,
+                    TaskGradients = space,
+                });
+                trainer.Fit(train);
+                long start = GC.GetAllocatedBytesForCurrentThread();
+                trainer.Fit(train);
+                return GC.GetAllocatedBytesForCurrentThread() - start;
+            }
+
+            // Per-fit and per-epoch allocations cancel in the difference of two runs of different lengths.
+            return (Fit(4) - Fit(2)) / (2 * (train.Rows / 64));
         }
 
-        int batches = train.Rows / 64;
-        long perStep = (Fit(4) - Fit(2)) / (2 * batches);
-        TestContext.Out.WriteLine($"{space}: {perStep} bytes per step");
-        Assert.That(perStep, Is.LessThan(4096));
+        long plain = PerStep(null);
+        long combined = PerStep(method == "pcgrad" ? new PCGradCombiner(seed: 3) : new MgdaCombiner());
+        TestContext.Out.WriteLine($"{space} {method}: {combined} bytes per step, plain {plain}");
+        Assert.That(combined, Is.LessThanOrEqualTo(plain + (space == TaskGradientSpace.Representation ? 48 : 0)));
     }
 }
