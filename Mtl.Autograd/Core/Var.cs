@@ -63,8 +63,12 @@ public sealed partial class Var<T> : IVar
     /// <summary>
     /// The gradient: for a leaf, the sum over backward passes since the last <see cref="ZeroGrad"/>;
     /// for an intermediate, the last pass's gradient when <see cref="RetainGrad"/> was called (valid until
-    /// the tape is released, like <see cref="Data"/>), else null.
+    /// the tape is released, like <see cref="Data"/>), else null. A leaf's gradient can be set (PyTorch's
+    /// <c>x.grad = t</c>): later backward passes accumulate into the tensor given, which the caller keeps
+    /// owning (the tape never pools it); null lets the next pass allocate one again.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Set on a value an op produced.</exception>
+    /// <exception cref="ArgumentException">Set to a tensor whose shape is not the value's.</exception>
     public Tensor<T>? Grad
     {
         get
@@ -73,6 +77,22 @@ public sealed partial class Var<T> : IVar
             var g = s.IsLeaf ? s.LeafGrad() : s.RetainedGrad;
             g?.MarkEscaped();
             return g;
+        }
+
+        set
+        {
+            var s = Live("Grad");
+            if (!s.IsLeaf)
+            {
+                throw new InvalidOperationException($"Grad: {Describe()} was produced by an op; only a leaf's gradient can be set.");
+            }
+
+            if (value is not null && value.Shape != s.Data.Shape)
+            {
+                throw new ArgumentException($"Grad: a gradient of shape {value.Shape} for {Describe()} of shape {s.Data.Shape}.", nameof(value));
+            }
+
+            s.SetLeafGrad(value);
         }
     }
 

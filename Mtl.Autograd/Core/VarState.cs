@@ -111,6 +111,13 @@ internal sealed class VarState<T> : Tape.IHookedLeaf, Tape.IRecyclable
         return _grad;
     }
 
+    /// <summary>Makes <paramref name="grad"/> the leaf's accumulated gradient, as it is (no deferred zeroing).</summary>
+    public void SetLeafGrad(Tensor<T>? grad)
+    {
+        _grad = grad;
+        _gradZeroPending = false;
+    }
+
     public void AddHook(GradientHook<T> hook) => (_hooks ??= []).Add(hook);
 
     public void RemoveHook(GradientHook<T> hook) => _hooks?.Remove(hook);

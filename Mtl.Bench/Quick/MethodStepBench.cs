@@ -21,6 +21,9 @@ internal sealed record MethodStepConfig(string Method, TaskGradientSpace Space)
     };
 }
 
+/// <summary>A method's medians: ms per step, the per-round ratio to the plain step, and bytes per steady-state step.</summary>
+internal readonly record struct MethodResult(double MsPerStep, double TimesPlain, double BytesPerStep);
+
 /// <summary>
 /// What a gradient-level method costs per training step through the <see cref="Trainer{T}"/>: the medium trunk
 /// (batch 256, Linear(256, 512)-ReLU-Linear(512, 512)-ReLU), T regression heads (MSE), Adam, float32; a run is a

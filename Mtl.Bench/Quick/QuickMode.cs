@@ -93,7 +93,7 @@ internal static class QuickMode
         var gemm = All("gemm") ? GemmSizes.Select(n => (N: n, Gflops: MeasureGemm(n))).ToList() : [];
         var steps = All("steps") ? Configs.Select(c => (Config: c, Result: MeasureTrainStep(c))).ToList() : [];
         var sharing = All("sharing") ? SharingTasks.Select(t => (Tasks: t, Shared: MeasureEpoch(t, shared: true), Separate: MeasureEpoch(t, shared: false))).ToList() : [];
-        var methods = All("methods") ? MethodTasks.SelectMany(t => Methods.Select(m => (Tasks: t, Config: m, Result: MeasureMethodStep(t, m)))).ToList() : [];
+        var methods = All("methods") ? MethodTasks.SelectMany(MeasureMethodSteps).ToList() : [];
 
         var peerResults = peer && (All("gemm") || All("steps")) ? PeerRunner.Run(fast: false, IsaSetting.OpenBlasCore) : null;
         Print(gemm, steps, sharing, peerResults, threads);
@@ -164,12 +164,52 @@ internal static class QuickMode
     }
 
     /// <summary>
-    /// Median ms per step of one method at T tasks (Fits of three epochs), and the bytes a steady-state step
-    /// allocates: the difference between Fits of three epochs of 2·<see cref="MethodStepBench.Steps"/> and of
-    /// <see cref="MethodStepBench.Steps"/> steps each, over the steps between, so that what a Fit or an epoch
-    /// sets up (its batch buffers, the history, the epoch's report) is left out.
+    /// Every method at T tasks, timed side by side with the plain step: in each of <c>Rounds</c> rounds one Fit
+    /// (three epochs of <see cref="MethodStepBench.Steps"/> steps) of every configuration in turn, so that the
+    /// machine's drift hits all of them alike; the ratio to the plain step is taken within each round, and the
+    /// medians over rounds are reported. The bytes a steady-state step allocates: see <see cref="BytesPerStep"/>.
     /// </summary>
-    private static (double MsPerStep, double BytesPerStep) MeasureMethodStep(int tasks, MethodStepConfig config)
+    private static List<(int Tasks, MethodStepConfig Config, MethodResult Result)> MeasureMethodSteps(int tasks)
+    {
+        const int Epochs = 3, Rounds = 11;
+        var benches = Methods.Select(c => new MethodStepBench(tasks, c, Epochs)).ToArray();
+        var bytes = Methods.Select(c => BytesPerStep(tasks, c)).ToArray();
+        foreach (var bench in benches)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                bench.Run();
+            }
+        }
+
+        var ms = Methods.Select(_ => new List<double>()).ToArray();
+        var ratios = Methods.Select(_ => new List<double>()).ToArray();
+        var round = new double[benches.Length];
+        for (int r = 0; r < Rounds; r++)
+        {
+            for (int i = 0; i < benches.Length; i++)
+            {
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                benches[i].Run();
+                round[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds / (Epochs * MethodStepBench.Steps);
+            }
+
+            for (int i = 0; i < benches.Length; i++)
+            {
+                ms[i].Add(round[i]);
+                ratios[i].Add(round[i] / round[0]);
+            }
+        }
+
+        return [.. Methods.Select((c, i) => (tasks, c, new MethodResult(Median.Of(ms[i]), Median.Of(ratios[i]), bytes[i])))];
+    }
+
+    /// <summary>
+    /// The bytes a steady-state step allocates: the difference between Fits of three epochs of
+    /// 2·<see cref="MethodStepBench.Steps"/> and of <see cref="MethodStepBench.Steps"/> steps each, over the steps
+    /// between, so that what a Fit or an epoch sets up (its batch buffers, the history, the epoch's report) is left out.
+    /// </summary>
+    private static double BytesPerStep(int tasks, MethodStepConfig config)
     {
         const int Epochs = 3, Steps = MethodStepBench.Steps;
         var shorter = new MethodStepBench(tasks, config, Epochs, Steps);
@@ -182,11 +222,10 @@ internal static class QuickMode
         before = GC.GetAllocatedBytesForCurrentThread();
         longer.Run();
         long longerBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        double seconds = Median.SecondsPerCall(shorter.Run, totalSeconds: 1.0, sampleSeconds: 0);
-        return (seconds * 1e3 / (Epochs * Steps), (double)(longerBytes - shorterBytes) / (Epochs * Steps));
+        return (double)(longerBytes - shorterBytes) / (Epochs * Steps);
     }
 
-    private static void PrintMethods(List<(int Tasks, MethodStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> methods)
+    private static void PrintMethods(List<(int Tasks, MethodStepConfig Config, MethodResult Result)> methods)
     {
         if (methods.Count == 0)
         {
@@ -195,12 +234,11 @@ internal static class QuickMode
 
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine(string.Create(ci, $"Gradient-level methods through the Trainer: ms per step (batch {MethodStepBench.Batch}, in {MethodStepBench.Inputs}, hidden {MethodStepBench.Hidden}, T regression heads, Adam), x the plain step, bytes allocated per steady-state step"));
+        Console.WriteLine(string.Create(ci, $"Gradient-level methods through the Trainer: ms per step (batch {MethodStepBench.Batch}, in {MethodStepBench.Inputs}, hidden {MethodStepBench.Hidden}, T regression heads, Adam), x the plain step (median of per-round ratios, timed side by side), bytes allocated per steady-state step"));
         Console.WriteLine("tasks   method           ms/step   x plain   bytes/step");
-        foreach (var (t, c, (ms, bytes)) in methods)
+        foreach (var (t, c, result) in methods)
         {
-            double plain = methods.First(m => m.Tasks == t && m.Config.Method == "plain").Result.MsPerStep;
-            Console.WriteLine(string.Create(ci, $"{t,5}   {c.Label,-14} {ms,9:F2} {ms / plain,9:F2} {bytes,12:F0}"));
+            Console.WriteLine(string.Create(ci, $"{t,5}   {c.Label,-14} {result.MsPerStep,9:F2} {result.TimesPlain,9:F2} {result.BytesPerStep,12:F0}"));
         }
     }
 
@@ -282,7 +320,7 @@ internal static class QuickMode
         List<(int N, double Gflops)> gemm,
         List<(TrainStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> steps,
         List<(int Tasks, double Shared, double Separate)> sharing,
-        List<(int Tasks, MethodStepConfig Config, (double MsPerStep, double BytesPerStep) Result)> methods,
+        List<(int Tasks, MethodStepConfig Config, MethodResult Result)> methods,
         PeerResults? peer)
     {
         var doc = new Dictionary<string, object?>
@@ -315,6 +353,7 @@ internal static class QuickMode
                 ["in"] = MethodStepBench.Inputs,
                 ["hidden"] = MethodStepBench.Hidden,
                 ["ms_per_step"] = Math.Round(m.Result.MsPerStep, 4),
+                ["times_plain"] = Math.Round(m.Result.TimesPlain, 3),
                 ["allocated_bytes_per_step"] = Math.Round(m.Result.BytesPerStep, 1),
             }).ToList(),
             ["peer"] = peer is null ? null : new Dictionary<string, object>

@@ -75,4 +75,44 @@ public class ZeroGradTests
         (Ops.Linear(x, w) + Ops.Linear(x, w)).Sum().Backward(); // first overwrites, second adds
         Assert.That(w.Grad!.ToArray(), Is.EqualTo(once.Select(g => 2 * g).ToArray()));
     }
+
+    /// <summary>PyTorch's <c>x.grad = t</c>: a leaf's gradient set to the caller's tensor is accumulated into in
+    /// place, zeroed lazily like its own, and never taken back by the tape.</summary>
+    [Test]
+    public void ASetGradientIsTheBufferBackwardWritesInto()
+    {
+        var w = P([1.0, 2.0, 3.0, 4.0], 2, 2, "w");
+        var mine = Tensor.FromArray([10.0, 10.0, 10.0, 10.0], 2, 2);
+        w.Grad = mine;
+        (w * 3.0).Sum().Backward();
+        Assert.That(w.Grad, Is.SameAs(mine));
+        Assert.That(mine.ToArray(), Is.All.EqualTo(13.0), "accumulated onto what the tensor held");
+
+        w.ZeroGrad();
+        var x = Var<double>.Constant(Tensor.FromArray([1.0, 0.0, 0.0, 1.0], 2, 2));
+        Ops.Linear(x, w).Sum().Backward(); // the linear op overwrites its weight gradient
+        Assert.That(mine.ToArray(), Is.EqualTo(new[] { 1.0, 1.0, 1.0, 1.0 }), "the next pass after ZeroGrad starts from zero");
+
+        w.ZeroGrad();
+        Assert.That(w.Grad!.ToArray(), Is.All.Zero, "a pending zeroing is carried out on read");
+        Assert.That(mine.ToArray(), Is.All.Zero);
+
+        w.Grad = null;
+        (w * 2.0).Sum().Backward();
+        Assert.That(w.Grad, Is.Not.SameAs(mine));
+        Assert.That(w.Grad!.ToArray(), Is.All.EqualTo(2.0));
+        Assert.That(mine.ToArray(), Is.All.Zero, "a released buffer is left alone");
+    }
+
+    [Test]
+    public void SettingAGradientChecksTheLeafAndTheShape()
+    {
+        var w = P([1.0, 2.0, 3.0, 4.0], 2, 2, "w");
+        var error = Assert.Throws<ArgumentException>(() => w.Grad = new Tensor<double>(4));
+        Assert.That(error!.Message, Does.Contain("[4]").And.Contain("[2, 2]"));
+        var y = w * 2.0;
+        var thrown = Assert.Throws<InvalidOperationException>(() => y.Grad = new Tensor<double>(2, 2));
+        Assert.That(thrown!.Message, Does.Contain("only a leaf"));
+        Tape.Current.Release();
+    }
 }

@@ -105,28 +105,24 @@ internal sealed class TaskGradientWorkspace<T>
     {
         int length = detached.Shape.Length;
         var slot = SlotFor(losses, length);
-        detached.ZeroGrad();
+        // Each task's backward accumulates straight into its row: the row is z's gradient buffer for that pass,
+        // zeroed lazily (the first op to write it overwrites), so no copy is made. A task whose loss does not
+        // reach z leaves the zeroing pending, and reading Grad carries it out.
+        var rows = slot.RowTensors(detached.Shape);
         for (int i = 0; i < losses.Count; i++)
         {
-            var row = slot.Rows[i];
+            detached.Grad = rows[i];
+            detached.ZeroGrad();
             var loss = losses[i].Loss;
-            if (!loss.RequiresGrad)
+            if (loss.RequiresGrad)
             {
-                Array.Clear(row);
-                continue;
+                loss.Backward(retainGraph: true);
             }
 
-            loss.Backward(retainGraph: true);
-            if (detached.Grad is { } grad)
-            {
-                grad.ReadOnlySpan.CopyTo(row);
-                detached.ZeroGrad();
-            }
-            else
-            {
-                Array.Clear(row);
-            }
+            _ = detached.Grad;
         }
+
+        detached.Grad = null;
 
         if (_seed is null || _seed.Shape != representation.Shape)
         {
@@ -189,5 +185,18 @@ internal sealed class TaskGradientWorkspace<T>
         public T[][] Rows { get; }
 
         public TaskGradientSet<T> Set { get; }
+
+        /// <summary>The rows as tensors of <paramref name="shape"/> over the same memory (made once per shape).</summary>
+        public Tensor<T>[] RowTensors(Shape shape)
+        {
+            if (_rowTensors.Length != Rows.Length || _rowTensors[0].Shape != shape)
+            {
+                _rowTensors = [.. Rows.Select(row => new Tensor<T>(row, 0, shape))];
+            }
+
+            return _rowTensors;
+        }
+
+        private Tensor<T>[] _rowTensors = [];
     }
 }
