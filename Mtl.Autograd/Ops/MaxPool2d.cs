@@ -65,13 +65,15 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
 
     internal override void Backward()
     {
-        if (X.GradSink() is not { } gx)
+        // A fresh sink (the usual case: the pooled value's gradient, touched first here) is written whole, with
+        // no clearing pass before the scatter; one that already holds gradient is added to.
+        if (X.GradSinkForOverwrite(out bool fresh) is not { } gx)
         {
             return;
         }
 
         int planes = X.Shape[0] * X.Shape[1];
-        MtlParallel.For(planes, new PoolBackward(_g, _argmax, Dy, gx), cost: (long)planes * _g.H * _g.W, align: 1);
+        MtlParallel.For(planes, new PoolBackward(_g, _argmax, Dy, gx, overwrite: fresh), cost: (long)planes * _g.H * _g.W, align: 1);
     }
 
     private protected override void Release()
@@ -115,8 +117,9 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
         }
     }
 
-    /// <summary>Planes [start, end): dx[window origin + saved offset] += dy.</summary>
-    private readonly struct PoolBackward(Conv2dGeometry g, Tensor<T> argmax, Tensor<T> dy, Tensor<T> dx) : IRangeWork
+    /// <summary>Planes [start, end): dx[window origin + saved offset] += dy, or, with <paramref name="overwrite"/>,
+    /// dx = that scatter onto zeros.</summary>
+    private readonly struct PoolBackward(Conv2dGeometry g, Tensor<T> argmax, Tensor<T> dy, Tensor<T> dx, bool overwrite) : IRangeWork
     {
         public void Run(int start, int end)
         {
@@ -124,9 +127,21 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
             var ids = argmax.ReadOnlySpan;
             var dys = dy.ReadOnlySpan;
             var dxs = dx.Span;
+            bool pairs = overwrite && typeof(T) == typeof(float) && g.KernelH == 2 && kw == 2 && g.StrideH == 2 && g.StrideW == 2;
             for (int p = start; p < end; p++)
             {
                 var plane = dxs.Slice(p * size, size);
+                if (pairs)
+                {
+                    UnpoolPlane(MemoryMarshal.Cast<T, float>(dys.Slice(p * outSize, outSize)), MemoryMarshal.Cast<T, float>(ids.Slice(p * outSize, outSize)), MemoryMarshal.Cast<T, float>(plane), g);
+                    continue;
+                }
+
+                if (overwrite)
+                {
+                    plane.Clear();
+                }
+
                 for (int oy = 0; oy < outH; oy++)
                 {
                     int row = (p * outSize) + (oy * outW), y0 = oy * g.StrideH;
@@ -178,14 +193,21 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
     /// <summary>
     /// Eight windows at a time: the four candidates of each window de-interleaved from two rows into four vectors,
     /// then a running maximum by selects (take a candidate when it is larger, or NaN while the maximum is not), so
-    /// each window keeps its first maximum or first NaN, as the scalar rule. Returns the windows done.
+    /// each window keeps its first maximum or first NaN, as the scalar rule. A row whose width is not a multiple of
+    /// 8 ends with the last 8 windows, overlapping the ones before (they are written again with the same values):
+    /// a scalar tail of up to 7 windows cost more than the vectors (half of a 14-wide row). Returns the windows done.
     /// </summary>
     private static int PairsVector256(ReadOnlySpan<float> upper, ReadOnlySpan<float> lower, int outW, Span<float> y, Span<float> ids)
     {
-        var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-        int ox = 0;
-        for (; ox + 8 <= outW; ox += 8)
+        if (outW < 8)
         {
+            return 0;
+        }
+
+        var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        for (int ox = 0; ; ox += 8)
+        {
+            ox = Math.Min(ox, outW - 8);
             var (u0, u1) = Deinterleave(Vector256.Create(upper.Slice(2 * ox, 8)), Vector256.Create(upper.Slice((2 * ox) + 8, 8)), order);
             var (l0, l1) = Deinterleave(Vector256.Create(lower.Slice(2 * ox, 8)), Vector256.Create(lower.Slice((2 * ox) + 8, 8)), order);
             var best = u0;
@@ -195,10 +217,13 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
             Take(l1, 3, ref best, ref at);
             best.CopyTo(y.Slice(ox, 8));
             Vector256.ConvertToSingle(at).CopyTo(ids.Slice(ox, 8));
+            if (ox + 8 == outW)
+            {
+                return outW;
+            }
         }
 
-        return ox;
-
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> a, Vector256<float> b, Vector256<int> order)
         {
             var sa = Vector256.Shuffle(a, order);
@@ -206,6 +231,7 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
             return (Vector256.Create(sa.GetLower(), sb.GetLower()), Vector256.Create(sa.GetUpper(), sb.GetUpper()));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Take(Vector256<float> v, int offset, ref Vector256<float> best, ref Vector256<int> at)
         {
             var vNaN = ~Vector256.Equals(v, v);
@@ -213,6 +239,69 @@ internal sealed class MaxPool2dNode<T> : UnaryNode<T>
             var take = Vector256.GreaterThan(v, best) | (vNaN & ~bestNaN);
             best = Vector256.ConditionalSelect(take, v, best);
             at = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(offset), at);
+        }
+    }
+
+    /// <summary>
+    /// One plane's gradient of a 2×2, stride-2 float pool, written whole: each window's four entries are dy at its
+    /// saved offset and 0 elsewhere, so no clearing pass is needed; rows and columns no window covers (an odd
+    /// height or width) are zeroed. Eight windows at a time: dy and the offsets are duplicated into pairs and
+    /// compared with the column pattern 0,1,0,1,… (upper row) and 2,3,2,3,… (lower row).
+    /// </summary>
+    private static void UnpoolPlane(ReadOnlySpan<float> dy, ReadOnlySpan<float> ids, Span<float> plane, Conv2dGeometry g)
+    {
+        int w = g.W, outH = g.OutH, outW = g.OutW;
+        for (int oy = 0; oy < outH; oy++)
+        {
+            var d = dy.Slice(oy * outW, outW);
+            var at = ids.Slice(oy * outW, outW);
+            var upper = plane.Slice(2 * oy * w, w);
+            var lower = plane.Slice(((2 * oy) + 1) * w, w);
+            int ox = Vector256.IsHardwareAccelerated && outW >= 8 ? UnpoolVector256(d, at, upper, lower) : 0;
+            for (; ox < outW; ox++)
+            {
+                // dy + 0, as a scatter onto zeros gives: −0 becomes +0.
+                int offset = (int)at[ox];
+                float v = d[ox] + 0f;
+                upper[2 * ox] = offset == 0 ? v : 0f;
+                upper[(2 * ox) + 1] = offset == 1 ? v : 0f;
+                lower[2 * ox] = offset == 2 ? v : 0f;
+                lower[(2 * ox) + 1] = offset == 3 ? v : 0f;
+            }
+
+            upper[(2 * outW)..].Clear();
+            lower[(2 * outW)..].Clear();
+        }
+
+        plane[(2 * outH * w)..].Clear();
+    }
+
+    /// <summary>All <paramref name="d"/>.Length (≥ 8) windows of one output row, the last 8 overlapping the ones before
+    /// when the width is not a multiple of 8 (written again with the same values). Returns the windows done.</summary>
+    private static int UnpoolVector256(ReadOnlySpan<float> d, ReadOnlySpan<float> at, Span<float> upper, Span<float> lower)
+    {
+        int outW = d.Length;
+        var first = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        var second = Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7);
+        var top = Vector256.Create(0, 1, 0, 1, 0, 1, 0, 1);
+        var bottom = top + Vector256.Create(2);
+        for (int ox = 0; ; ox += 8)
+        {
+            ox = Math.Min(ox, outW - 8);
+            var dv = Vector256.Create(d.Slice(ox, 8)) + Vector256<float>.Zero;
+            var av = Vector256.ConvertToInt32(Vector256.Create(at.Slice(ox, 8)));
+            var d0 = Vector256.Shuffle(dv, first);
+            var d1 = Vector256.Shuffle(dv, second);
+            var a0 = Vector256.Shuffle(av, first);
+            var a1 = Vector256.Shuffle(av, second);
+            (d0 & Vector256.Equals(a0, top).AsSingle()).CopyTo(upper.Slice(2 * ox, 8));
+            (d1 & Vector256.Equals(a1, top).AsSingle()).CopyTo(upper.Slice((2 * ox) + 8, 8));
+            (d0 & Vector256.Equals(a0, bottom).AsSingle()).CopyTo(lower.Slice(2 * ox, 8));
+            (d1 & Vector256.Equals(a1, bottom).AsSingle()).CopyTo(lower.Slice((2 * ox) + 8, 8));
+            if (ox + 8 == outW)
+            {
+                return outW;
+            }
         }
     }
 

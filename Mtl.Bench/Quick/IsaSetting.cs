@@ -6,8 +6,8 @@ using Mtl.Tensors;
 namespace Mtl.Bench.Quick;
 
 /// <summary>
-/// Which instruction set quick mode measures Mtl with, and the OpenBLAS kernel the PyTorch peer gets to
-/// match it. Most users' CPUs are AVX2-only, so an AVX-512 host must be able to measure as one: the
+/// Which instruction set quick mode measures Mtl with, and the OpenBLAS kernel and oneDNN ISA the PyTorch
+/// peer gets to match it. Most users' CPUs are AVX2-only, so an AVX-512 host must be able to measure as one: the
 /// runtime's AVX-512 is switched off (<c>DOTNET_EnableAVX512=0</c>; .NET 10 ignores the older
 /// <c>DOTNET_EnableAVX512F</c>) and the peer runs OpenBLAS's Haswell kernel. A runtime switch only acts at
 /// start-up, so quick mode starts itself again with it set, and checks that it took effect.
@@ -48,11 +48,24 @@ internal sealed record IsaSetting(string Name, string? RuntimeSwitch)
         _ => null,
     };
 
+    /// <summary>
+    /// The highest instruction set the peer's oneDNN (PyTorch's convolutions) may use (ONEDNN_MAX_CPU_ISA),
+    /// matching Mtl's kernel in this process: oneDNN detects the CPU on its own and would run its AVX-512 code
+    /// against Mtl's AVX2. Null (oneDNN detects) for the native AVX-512 setting and off x86-64.
+    /// </summary>
+    public static string? OneDnnIsa => RuntimeInformation.ProcessArchitecture != Architecture.X64 ? null : GemmKernels.Best switch
+    {
+        GemmKernelKind.Vector256 => "AVX2",
+        GemmKernelKind.Vector128 => "SSE41",
+        _ => null,
+    };
+
     /// <summary>One line for the report's header.</summary>
     public string Describe() =>
         $"ISA setting {Name}" + (RuntimeSwitch is null ? string.Empty : $" ({RuntimeSwitch}=0)")
         + $": Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}; Mtl GEMM kernel {GemmKernels.Best}; "
-        + (OpenBlasCore is null ? "peer's OpenBLAS kernel detected by OpenBLAS" : $"peer's OpenBLAS kernel forced to {OpenBlasCore} (OPENBLAS_CORETYPE)");
+        + (OpenBlasCore is null ? "peer's OpenBLAS kernel detected by OpenBLAS" : $"peer's OpenBLAS kernel forced to {OpenBlasCore} (OPENBLAS_CORETYPE)")
+        + (OneDnnIsa is null ? "; peer's oneDNN ISA detected" : $"; peer's oneDNN capped at {OneDnnIsa} (ONEDNN_MAX_CPU_ISA)");
 
     /// <summary>
     /// Runs quick mode again in a child process with the runtime switch set, when this process does not

@@ -15,9 +15,10 @@ internal static class PeerRunner
     /// <summary>
     /// The peer's results, or null (with the reason printed) when PyTorch is not available.
     /// <paramref name="openBlasCore"/> is the OpenBLAS kernel to force (OPENBLAS_CORETYPE), or null to
-    /// let OpenBLAS detect the CPU.
+    /// let OpenBLAS detect the CPU; <paramref name="oneDnnIsa"/> caps oneDNN's instruction set (its
+    /// convolutions), or null to let it detect.
     /// </summary>
-    public static PeerResults? Run(bool fast, string? openBlasCore)
+    public static PeerResults? Run(bool fast, string? openBlasCore, string? oneDnnIsa = null)
     {
         string? script = FindScript();
         if (script is null)
@@ -47,9 +48,16 @@ internal static class PeerRunner
         psi.Environment.Remove("OPENBLAS_CORETYPE");
         psi.Environment.Remove("OPENBLAS_L2_SIZE");
         psi.Environment.Remove("OPENBLAS_NUM_THREADS");
+        psi.Environment.Remove("ONEDNN_MAX_CPU_ISA");
+        psi.Environment.Remove("DNNL_MAX_CPU_ISA");
         if (openBlasCore is not null)
         {
             psi.Environment["OPENBLAS_CORETYPE"] = openBlasCore;
+        }
+
+        if (oneDnnIsa is not null)
+        {
+            psi.Environment["ONEDNN_MAX_CPU_ISA"] = oneDnnIsa;
         }
 
         using var process = Process.Start(psi)!;

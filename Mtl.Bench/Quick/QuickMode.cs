@@ -87,6 +87,7 @@ internal static class QuickMode
         machine["isa_setting"] = isa.Name;
         machine["gemm_kernel"] = GemmKernels.Best.ToString();
         machine["peer_openblas_coretype"] = IsaSetting.OpenBlasCore ?? "detected";
+        machine["peer_onednn_max_isa"] = IsaSetting.OneDnnIsa ?? "detected";
 
         WarmUp(seconds: 6);
         bool All(string section) => only is null || only == section;
@@ -95,7 +96,7 @@ internal static class QuickMode
         var sharing = All("sharing") ? SharingTasks.Select(t => (Tasks: t, Shared: MeasureEpoch(t, shared: true), Separate: MeasureEpoch(t, shared: false))).ToList() : [];
         var methods = All("methods") ? MethodTasks.SelectMany(MeasureMethodSteps).ToList() : [];
 
-        var peerResults = peer && (All("gemm") || All("steps")) ? PeerRunner.Run(fast: false, IsaSetting.OpenBlasCore) : null;
+        var peerResults = peer && (All("gemm") || All("steps")) ? PeerRunner.Run(fast: false, IsaSetting.OpenBlasCore, IsaSetting.OneDnnIsa) : null;
         Print(gemm, steps, sharing, peerResults, threads);
         PrintMethods(methods);
         if (jsonPath is not null)

@@ -8,13 +8,17 @@ namespace Mtl.Tests.Layers;
 public class PoolingAndConvolutionPathTests
 {
     /// <summary>Windows full of ties, ±0, infinities and NaNs: the float 2×2 path picks the same element as the
-    /// general rule (first maximum in row-major order, first NaN wins), forward and backward.</summary>
-    [Test]
-    public void TheFloatPairPathChoosesTheSameElementAsTheGeneralRule()
+    /// general rule (first maximum in row-major order, first NaN wins), forward and backward, whether the backward
+    /// writes a fresh gradient (the vector unpooling, zeros where no window reaches on an odd height or width) or
+    /// adds to one (a second pass).</summary>
+    [TestCase(6, 42)] // 21 windows a row: two vectors of 8 and an overlapping third
+    [TestCase(7, 43)] // an odd height and width: the last row and column belong to no window
+    [TestCase(5, 9)] // fewer than 8 windows a row: scalar only
+    public void TheFloatPairPathChoosesTheSameElementAsTheGeneralRule(int h, int w)
     {
         float[] palette = [-1f, -0f, 0f, 1f, 1f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 2.5f, -2.5f];
         var random = new SeededRandom(5);
-        int n = 3, c = 2, h = 6, w = 42; // 21 windows a row: two vectors of 8 and a scalar remainder
+        int n = 3, c = 2;
         var xf = new Tensor<float>(n, c, h, w);
         var xd = new Tensor<double>(n, c, h, w);
         for (int i = 0; i < xf.Length; i++)
@@ -49,6 +53,14 @@ public class PoolingAndConvolutionPathTests
         for (int i = 0; i < xf.Length; i++)
         {
             Assert.That((double)vf.Grad![i], Is.EqualTo(vd.Grad![i]), $"dx[{i}]: the gradient goes to the same element");
+        }
+
+        // A second pass adds onto the gradient held (the scatter path).
+        (Ops.MaxPool2d(vf, (2, 2)) * seed).Sum().Backward();
+        (Ops.MaxPool2d(vd, (2, 2)) * seedD).Sum().Backward();
+        for (int i = 0; i < xf.Length; i++)
+        {
+            Assert.That((double)vf.Grad![i], Is.EqualTo(vd.Grad![i]), $"dx[{i}] after two passes");
         }
     }
 
