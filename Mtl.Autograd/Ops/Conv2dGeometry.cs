@@ -40,11 +40,30 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
         return g;
     }
 
+    /// <summary>Stride 1 and an output as wide as the input (a "same" padding): a column row is then the input channel
+    /// shifted by a whole number of elements, so im2col and col2im work on whole blocks (see <see cref="Shift"/>).</summary>
+    private bool SameWidth => StrideH == 1 && StrideW == 1 && OutW == W;
+
     /// <summary>col[(c·kh + i)·kw + j, oy·OW + ox] = x[c, oy·sh − ph + i, ox·sw − pw + j] (0 in the padding).</summary>
     public void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outH = OutH, outW = OutW, area = outH * outW;
+        if (SameWidth)
+        {
+            for (int r = 0; r < ColumnRows; r++)
+            {
+                var row = col.Slice(r * area, area);
+                var (rows, start, count, source) = Shift(r, x.Length);
+                row[..(rows.Lo * W)].Clear();
+                x.Slice(source, count).CopyTo(row.Slice((rows.Lo * W) + start, count));
+                ZeroPaddingColumns(row, r, rows);
+                row[(rows.Hi * W)..].Clear();
+            }
+
+            return;
+        }
+
         for (int c = 0; c < Channels; c++)
         {
             for (int i = 0; i < KernelH; i++)
@@ -84,6 +103,43 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
         }
     }
 
+    /// <summary>
+    /// For column row r = (c, i, j) of a <see cref="SameWidth"/> geometry: the output rows [Lo, Hi) that read inside the
+    /// input, and the one contiguous copy that fills them, x[source, source + count) into the row from element
+    /// Lo·W + start. Output (oy, ox) reads x[c, oy + i − ph, ox + j − pw], so the valid rows of the column row are the
+    /// input block shifted by s = (i − ph)·W + (j − pw) elements; the few elements of that copy that fall in a padding
+    /// column (|j − pw| per row) read a neighbouring row's pixel and are zeroed afterwards, and the copy is clipped to
+    /// the sample (where it would start before or end after it, it only covers padding columns).
+    /// </summary>
+    private ((int Lo, int Hi) Rows, int Start, int Count, int Source) Shift(int r, int length)
+    {
+        int j = r % KernelW, i = r / KernelW % KernelH, c = r / (KernelW * KernelH);
+        int dy = i - PadH, dx = j - PadW;
+        int lo = Math.Clamp(-dy, 0, OutH), hi = Math.Clamp(H - dy, lo, OutH);
+        int source = (((c * H) + lo + dy) * W) + dx, count = (hi - lo) * W;
+        int front = Math.Max(0, Math.Max(c * H * W, 0) - source);
+        int back = Math.Max(0, source + count - Math.Min((c + 1) * H * W, length));
+        return ((lo, hi), front, Math.Max(0, count - front - back), source + front);
+    }
+
+    /// <summary>Zeroes, in the output rows [Lo, Hi) of column row r, the columns whose input column is in the padding.</summary>
+    private void ZeroPaddingColumns<T>(Span<T> row, int r, (int Lo, int Hi) rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (lo, hi) = ValidColumns(r % KernelW);
+        if (lo == 0 && hi == OutW)
+        {
+            return;
+        }
+
+        for (int oy = rows.Lo; oy < rows.Hi; oy++)
+        {
+            var line = row.Slice(oy * W, W);
+            line[..lo].Clear();
+            line[hi..].Clear();
+        }
+    }
+
     /// <summary>With stride 1, the output columns [lo, hi) whose input column ox − pw + j lies inside the row.</summary>
     private (int Lo, int Hi) ValidColumns(int j)
     {
@@ -91,11 +147,31 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
         return (lo, hi);
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col{T}"/>: dx[c, iy, ix] += every column entry copied from it.</summary>
-    public void Col2ImAdd<T>(ReadOnlySpan<T> col, Span<T> dx)
+    /// <summary>
+    /// The adjoint of <see cref="Im2Col{T}"/>: dx[c, iy, ix] += every column entry copied from it. With a
+    /// <see cref="SameWidth"/> geometry each column row is added as one block (the shifted copy read backwards);
+    /// its entries in padding columns, which belong to no pixel, are zeroed first so that the block adds 0 where
+    /// they land: <paramref name="col"/> is scratch and is changed. Each pixel still gets its entries in the same
+    /// order, so the result is the row-by-row one.
+    /// </summary>
+    public void Col2ImAdd<T>(Span<T> col, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outH = OutH, outW = OutW, area = outH * outW;
+        if (SameWidth)
+        {
+            for (int r = 0; r < ColumnRows; r++)
+            {
+                var row = col.Slice(r * area, area);
+                var (rows, start, count, source) = Shift(r, dx.Length);
+                ZeroPaddingColumns(row, r, rows);
+                var run = dx.Slice(source, count);
+                TensorPrimitives.Add(run, row.Slice((rows.Lo * W) + start, count), run);
+            }
+
+            return;
+        }
+
         for (int c = 0; c < Channels; c++)
         {
             for (int i = 0; i < KernelH; i++)

@@ -112,6 +112,69 @@ public class ConvolutionReferenceTests
         LayerTestKit.AssertClose(conv.Bias!.Grad!.ReadOnlySpan, db, 1e-12, "db");
     }
 
+    /// <summary>
+    /// Stride 1 with an output as wide as the input, where im2col and col2im move whole shifted blocks and zero the
+    /// padding columns: forward, dx, dW and db against the definition, for square, rectangular and one-row
+    /// kernels and for heights that shrink (no vertical padding) or grow (more padding than the kernel needs).
+    /// </summary>
+    [TestCase(3, 3, 1, 1)]
+    [TestCase(5, 5, 2, 2)]
+    [TestCase(3, 5, 1, 2)]
+    [TestCase(1, 3, 0, 1)]
+    [TestCase(3, 3, 0, 1)]
+    [TestCase(3, 3, 2, 1)]
+    public void Conv2dOfTheSameWidthMatchesTheDefinition(int kh, int kw, int ph, int pw)
+    {
+        const int n = 2, c = 3, o = 4, h = 6, wd = 7;
+        var conv = new Conv2d<double>(c, o, (kh, kw), new SeededRandom(11), stride: (1, 1), padding: (ph, pw));
+        var x = LayerTestKit.Input(12, n, c, h, wd);
+        var y = conv.Forward(x);
+        int outH = h + (2 * ph) - kh + 1;
+        Assert.That(y.Shape, Is.EqualTo(new Shape(n, o, outH, wd)));
+        var dy = Tensor.RandomNormal<double>(13, y.Shape.ToArray());
+        var xs = x.Data;
+        var ws = conv.Weight.Data;
+        var expected = new double[y.Shape.Length];
+        var dx = new double[xs.Length];
+        var dw = new double[ws.Length];
+        for (int s = 0; s < n; s++)
+        {
+            for (int oc = 0; oc < o; oc++)
+            {
+                for (int oy = 0; oy < outH; oy++)
+                {
+                    for (int ox = 0; ox < wd; ox++)
+                    {
+                        double sum = conv.Bias!.Data[oc], g = dy[s, oc, oy, ox];
+                        for (int ic = 0; ic < c; ic++)
+                        {
+                            for (int i = 0; i < kh; i++)
+                            {
+                                for (int j = 0; j < kw; j++)
+                                {
+                                    int iy = oy - ph + i, ix = ox - pw + j;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < wd)
+                                    {
+                                        sum += ws[oc, ic, i, j] * xs[s, ic, iy, ix];
+                                        dx[xs.FlatIndex(s, ic, iy, ix)] += ws[oc, ic, i, j] * g;
+                                        dw[ws.FlatIndex(oc, ic, i, j)] += xs[s, ic, iy, ix] * g;
+                                    }
+                                }
+                            }
+                        }
+
+                        expected[y.Data.FlatIndex(s, oc, oy, ox)] = sum;
+                    }
+                }
+            }
+        }
+
+        LayerTestKit.AssertClose(y.Data.ReadOnlySpan, expected, 1e-12, "y");
+        y.Backward(dy);
+        LayerTestKit.AssertClose(x.Grad!.ReadOnlySpan, dx, 1e-12, "dx");
+        LayerTestKit.AssertClose(conv.Weight.Grad!.ReadOnlySpan, dw, 1e-12, "dW");
+    }
+
     [Test]
     public void Conv2dWithoutBiasAndRectangularKernel()
     {
