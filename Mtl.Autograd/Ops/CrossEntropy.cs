@@ -40,36 +40,40 @@ internal sealed class CrossEntropyNode<T> : UnaryNode<T>
             throw new ArgumentException($"cross_entropy: weights {weights.Shape} do not match {rows} rows.");
         }
 
+        // The softmax kept for backward and the loss share their exponentials: each row's x − max goes into probs,
+        // one exp runs over the whole block (a row of a few classes is too short for the vector code alone), and
+        // each row's Σ e^(x−max) then gives both the loss −log softmax(x)[y] = max + ln Σ − x[y] and the
+        // normalisation.
         var probs = tape.NewTensor<T>(x.Shape);
-        Tensor.Softmax(x.Value, probs);
         var xs = x.Value.ReadOnlySpan;
-        var ps = probs.ReadOnlySpan;
+        var ps = probs.Span;
+        for (int i = 0; i < rows; i++)
+        {
+            var row = xs.Slice(i * classes, classes);
+            TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), ps.Slice(i * classes, classes));
+        }
+
+        TensorPrimitives.Exp(ps, ps);
         T total = T.Zero, weightSum = T.Zero;
         for (int i = 0; i < rows; i++)
         {
-            T w = weights is null ? T.One : weights[i];
-            if (w == T.Zero)
-            {
-                continue;
-            }
-
-            int label = labels[i];
-            if ((uint)label >= (uint)classes)
-            {
-                throw new ArgumentException($"cross_entropy: label {label} on row {i} is outside [0, {classes}).", nameof(labels));
-            }
-
-            // −log softmax(x)[y] = logsumexp(x) − x[y], from the row max for stability.
             var row = xs.Slice(i * classes, classes);
-            T max = TensorPrimitives.Max(row);
-            T sum = T.Zero;
-            foreach (T v in row)
+            var p = ps.Slice(i * classes, classes);
+            T sum = TensorPrimitives.Sum<T>(p);
+            T w = weights is null ? T.One : weights[i];
+            if (w != T.Zero)
             {
-                sum += T.Exp(v - max);
+                int label = labels[i];
+                if ((uint)label >= (uint)classes)
+                {
+                    throw new ArgumentException($"cross_entropy: label {label} on row {i} is outside [0, {classes}).", nameof(labels));
+                }
+
+                total += w * (TensorPrimitives.Max(row) + T.Log(sum) - row[label]);
+                weightSum += w;
             }
 
-            total += w * (max + T.Log(sum) - row[label]);
-            weightSum += w;
+            TensorPrimitives.Multiply(p, T.One / sum, p);
         }
 
         T scale = weightSum == T.Zero ? T.Zero : T.One / weightSum;
