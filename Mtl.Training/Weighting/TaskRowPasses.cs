@@ -18,7 +18,7 @@ namespace Mtl.Training.Weighting;
 internal sealed class TaskRowPasses<T> : IParallelWork
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Elements per chunk: T chunks of float64 (64 KiB at T = 8) fit in L1/L2 together.</summary>
+    /// <summary>Elements per chunk: the chunks of all T rows (32 KiB of floats at T = 8) stay in L1/L2 together.</summary>
     private const int Chunk = 1024;
 
     /// <summary>Elements per block of the Gram pass; a block's partial matrix is one unit of work.</summary>
@@ -27,7 +27,7 @@ internal sealed class TaskRowPasses<T> : IParallelWork
     private T[][] _rows = [];
     private int _count, _length;
     private double[] _partials = [];
-    private double[][] _scratch = [];
+    private double[][] _scratch = []; // per part: one chunk widened to float64 (the combination of a float model)
     private double[] _weights = [];
     private double[] _destination = [];
     private bool _combining;
