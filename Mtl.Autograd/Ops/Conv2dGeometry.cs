@@ -54,7 +54,7 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
             for (int r = 0; r < ColumnRows; r++)
             {
                 var row = col.Slice(r * area, area);
-                var (rows, start, count, source) = Shift(r, x.Length);
+                var (rows, start, count, source) = Shift(r);
                 row[..(rows.Lo * W)].Clear();
                 x.Slice(source, count).CopyTo(row.Slice((rows.Lo * W) + start, count));
                 ZeroPaddingColumns(row, r, rows);
@@ -109,16 +109,16 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
     /// Lo·W + start. Output (oy, ox) reads x[c, oy + i − ph, ox + j − pw], so the valid rows of the column row are the
     /// input block shifted by s = (i − ph)·W + (j − pw) elements; the few elements of that copy that fall in a padding
     /// column (|j − pw| per row) read a neighbouring row's pixel and are zeroed afterwards, and the copy is clipped to
-    /// the sample (where it would start before or end after it, it only covers padding columns).
+    /// the channel (where it would start before or end after it, it only covers padding columns).
     /// </summary>
-    private ((int Lo, int Hi) Rows, int Start, int Count, int Source) Shift(int r, int length)
+    private ((int Lo, int Hi) Rows, int Start, int Count, int Source) Shift(int r)
     {
         int j = r % KernelW, i = r / KernelW % KernelH, c = r / (KernelW * KernelH);
         int dy = i - PadH, dx = j - PadW;
         int lo = Math.Clamp(-dy, 0, OutH), hi = Math.Clamp(H - dy, lo, OutH);
         int source = (((c * H) + lo + dy) * W) + dx, count = (hi - lo) * W;
-        int front = Math.Max(0, Math.Max(c * H * W, 0) - source);
-        int back = Math.Max(0, source + count - Math.Min((c + 1) * H * W, length));
+        int front = Math.Max(0, (c * H * W) - source);
+        int back = Math.Max(0, source + count - ((c + 1) * H * W));
         return ((lo, hi), front, Math.Max(0, count - front - back), source + front);
     }
 
@@ -163,7 +163,7 @@ internal readonly record struct Conv2dGeometry(int Channels, int H, int W, int K
             for (int r = 0; r < ColumnRows; r++)
             {
                 var row = col.Slice(r * area, area);
-                var (rows, start, count, source) = Shift(r, dx.Length);
+                var (rows, start, count, source) = Shift(r);
                 ZeroPaddingColumns(row, r, rows);
                 var run = dx.Slice(source, count);
                 TensorPrimitives.Add(run, row.Slice((rows.Lo * W) + start, count), run);

@@ -198,7 +198,7 @@ internal static class QuickMode
             for (int i = 0; i < benches.Length; i++)
             {
                 ms[i].Add(round[i]);
-                ratios[i].Add(round[i] / round[0]);
+                ratios[i].Add(round[i] / round[0]); // Methods[0] is the plain step
             }
         }
 

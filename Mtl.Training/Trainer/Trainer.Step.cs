@@ -90,7 +90,7 @@ public sealed partial class Trainer<T>
                 MeasureAffinity(input, set);
             }
 
-            set.Apply(_method.CombineGradients(set) ?? Sum(set));
+            set.Apply(_method.CombineGradients(set) ?? set.Sum());
 
             // Ω(θ) does not depend on this forward pass (whose tape is released): its gradient goes to the
             // parameters directly, outside the combination.
@@ -106,18 +106,6 @@ public sealed partial class Trainer<T>
         _method.AfterStep();
         Report(input, epoch, labelled, values);
         return conflict;
-    }
-
-    /// <summary>The rows' plain sum, in the set's result buffer.</summary>
-    private double[] Sum(TaskGradientSet<T> set)
-    {
-        int k = set.Tasks.Count;
-        if (_ones.Length != k)
-        {
-            _ones = [.. Enumerable.Repeat(1.0, k)];
-        }
-
-        return set.Combination(_ones);
     }
 
     /// <summary>The method's terms, checked to be one per loss in the same order.</summary>

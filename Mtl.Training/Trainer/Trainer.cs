@@ -43,7 +43,6 @@ public sealed partial class Trainer<T>
     private readonly List<Var<T>> _shared;
     private readonly int[] _labelled;
     private readonly double[] _values;
-    private double[] _ones = [];
     private readonly List<TaskLoss<T>> _losses;
     private readonly TaskGradientWorkspace<T>? _taskGradients;
     private readonly ISharedRepresentationModel<T>? _representationModel;

@@ -12,7 +12,6 @@ namespace Mtl.Training.Weighting;
 /// of [g, 0] would halve g), and its weight is 0.</remarks>
 public sealed class CAGradCombiner : IGramCombiner
 {
-
     /// <summary>Creates the combiner.</summary>
     public CAGradCombiner(CAGradOptions? options = null)
     {
@@ -70,16 +69,7 @@ public sealed class CAGradCombiner : IGramCombiner
         });
 
         // The dual weights spread back over every task, 0 for an absent one.
-        var last = new double[gram.GetLength(0)];
-        for (int i = 0, j = 0; i < last.Length && dual is not null; i++)
-        {
-            if (GramCombination.Present(gram, i))
-            {
-                last[i] = dual[j++];
-            }
-        }
-
-        LastWeights = last;
+        LastWeights = FlatVectors.Spread(gram.GetLength(0), GramCombination.PresentRows(gram), dual ?? []);
     }
 
     /// <summary>xᵀGx.</summary>

@@ -84,18 +84,17 @@ public static class GramCombination
     internal static double[] SolvePresent(double[,] gram, Span<double> weights, Func<double[,], double[]> solve)
     {
         ArgumentNullException.ThrowIfNull(gram);
-        int count = gram.GetLength(0);
-        var at = new int[count];
-        int k = PresentRows(gram, at);
-        var alpha = k == 0 ? [] : solve(Restrict(gram, at.AsSpan(0, k)));
-        var spread = new double[count];
-        for (int j = 0; j < k; j++)
-        {
-            spread[at[j]] = alpha[j];
-        }
-
+        var at = PresentRows(gram);
+        var spread = FlatVectors.Spread(gram.GetLength(0), at, at.Length == 0 ? [] : solve(Restrict(gram, at)));
         spread.CopyTo(weights);
         return spread;
+    }
+
+    /// <summary>The positions of the present rows (a new array; see <see cref="PresentRows(double[,], Span{int})"/>).</summary>
+    internal static int[] PresentRows(double[,] gram)
+    {
+        var at = new int[gram.GetLength(0)];
+        return at[..PresentRows(gram, at)];
     }
 
     /// <summary>The Gram matrix of the rows at <paramref name="at"/> (a new K×K array, or G itself when all are present).</summary>

@@ -27,6 +27,7 @@ public sealed class TaskGradientSet<T>
     private double[,] _gram = new double[0, 0];
     private double[,] _gramCopy = new double[0, 0];
     private bool _gramReady;
+    private double[] _weights = [];
 
     internal TaskGradientSet(string[] tasks, double[] losses, T[][] rows, Var<T>[] parameters, int[] offsets)
     {
@@ -125,8 +126,33 @@ public sealed class TaskGradientSet<T>
         return d;
     }
 
+    /// <summary>
+    /// d = Σᵢ αᵢgᵢ with <paramref name="combiner"/>'s weights from the step's Gram matrix (given a copy, which it may
+    /// change), in <see cref="ResultBuffer"/>: the rows are read once for G and once for d, never widened.
+    /// </summary>
+    internal double[] CombinationOf(IGramCombiner combiner)
+    {
+        combiner.WeightsInto(_tasks, GramScratch(), Weights(0));
+        return Combination(_weights);
+    }
+
+    /// <summary>The plain sum Σᵢ gᵢ, in <see cref="ResultBuffer"/>.</summary>
+    internal double[] Sum() => Combination(Weights(1));
+
+    /// <summary>The set's weights buffer, one per task, filled with <paramref name="value"/>.</summary>
+    private double[] Weights(double value)
+    {
+        if (_weights.Length != _rows.Length)
+        {
+            _weights = new double[_rows.Length];
+        }
+
+        Array.Fill(_weights, value);
+        return _weights;
+    }
+
     /// <summary>The step's Gram matrix copied into a buffer the set reuses (for a combiner, which may change it).</summary>
-    internal double[,] GramScratch()
+    private double[,] GramScratch()
     {
         var gram = GramOfStep();
         int k = _rows.Length;
@@ -210,9 +236,7 @@ public sealed class TaskGradientSet<T>
         ArgumentNullException.ThrowIfNull(combiner);
         if (combiner is IGramCombiner gramCombiner)
         {
-            var weights = new double[_rows.Length];
-            gramCombiner.WeightsInto(_tasks, GramScratch(), weights);
-            return (double[])Combination(weights).Clone();
+            return (double[])CombinationOf(gramCombiner).Clone();
         }
 
         var combined = new double[Length];

@@ -164,6 +164,8 @@ internal sealed class TaskGradientWorkspace<T>
     /// <summary>Rows, names and loss values for one number of tasks and row length, and the set over them.</summary>
     private sealed class Slot
     {
+        private Tensor<T>[] _rowTensors = [];
+
         public Slot(int tasks, int length)
         {
             Tasks = new string[tasks];
@@ -196,7 +198,5 @@ internal sealed class TaskGradientWorkspace<T>
 
             return _rowTensors;
         }
-
-        private Tensor<T>[] _rowTensors = [];
     }
 }

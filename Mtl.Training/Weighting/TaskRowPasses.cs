@@ -172,7 +172,7 @@ internal sealed class TaskRowPasses<T> : IParallelWork
             return MemoryMarshal.Cast<T, double>(chunk);
         }
 
-        TensorPrimitives.ConvertTruncating<T, double>(chunk, scratch);
+        TaskGradients<T>.ToDouble(chunk, scratch);
         return scratch;
     }
 }

@@ -17,8 +17,6 @@ namespace Mtl.Training.Weighting;
 public sealed class WeightedCombination<T> : IMultiTaskMethod<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private double[] _weights = [];
-
     /// <summary>Pairs <paramref name="weighting"/> (null: the plain sum) with <paramref name="combiner"/> (null: the sum of the task gradients).</summary>
     public WeightedCombination(ILossWeighting<T>? weighting, IGradientCombiner? combiner)
     {
@@ -71,15 +69,7 @@ public sealed class WeightedCombination<T> : IMultiTaskMethod<T>
 
         if (Combiner is IGramCombiner gramCombiner)
         {
-            // Weights from the Gram matrix, then one pass over the rows in the model's precision.
-            int k = gradients.Tasks.Count;
-            if (_weights.Length != k)
-            {
-                _weights = new double[k];
-            }
-
-            gramCombiner.WeightsInto(gradients.Tasks, gradients.GramScratch(), _weights);
-            return gradients.Combination(_weights);
+            return gradients.CombinationOf(gramCombiner);
         }
 
         var combined = gradients.ResultBuffer();
