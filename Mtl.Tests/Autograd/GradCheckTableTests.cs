@@ -76,6 +76,8 @@ public class GradCheckTableTests
         });
         yield return new("linear heads, single head", [S(3, 4), S(2, 4), S(2)], v => Ops.LinearHeads(v[0], [v[1]], [v[2]])[0].Square());
         yield return new("conv2d stride 2 padding 1", [S(2, 2, 5, 4), S(3, 2, 3, 3), S(3)], v => Ops.Conv2d(v[0], v[1], v[2], stride: (2, 2), padding: (1, 1)));
+        yield return new("conv2d same width (shifted-block im2col)", [S(2, 2, 4, 5), S(3, 2, 3, 3), S(3)], v => Ops.Conv2d(v[0], v[1], v[2], padding: (1, 1)));
+        yield return new("conv2d same width, rectangular, taller padding", [S(1, 2, 3, 4), S(2, 2, 3, 5), S(2)], v => Ops.Conv2d(v[0], v[1], v[2], padding: (2, 2)));
         yield return new("conv2d rectangular without bias", [S(1, 2, 4, 5), S(2, 2, 2, 3)], v => Ops.Conv2d(v[0], v[1], stride: (1, 2), padding: (0, 1)));
         yield return new("max_pool2d overlapping", [S(2, 2, 4, 3)], v => Ops.MaxPool2d(v[0], (2, 2), (1, 1)));
         yield return new("transpose", [S(3, 5)], v => v[0].Transpose() * v[0].Transpose());
